@@ -1,0 +1,1 @@
+../../../scripts/nextcloud-setup.sh
