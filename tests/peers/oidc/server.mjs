@@ -15,7 +15,7 @@
 //   POST /__test/clients/<id>/delete         (Nextcloud's cleanUp() of an expired DCR client)
 //   POST /__test/clients/<id>/expire         (set client_secret_expires_at to now)
 //   GET  /__test/clients                     -> registered dynamic clients
-//   POST /__test/config {client_lifetime?, userinfo_delay_ms?, userinfo_status?}
+//   POST /__test/config {client_lifetime?, userinfo_delay_ms?, userinfo_status?, userinfo_close?, token_ttl?}
 //   GET  /__test/stats, POST /__test/reset-stats
 //   POST /__test/rotate-keys                 (JWKS rotation: new signing key first, old kept)
 //
@@ -44,6 +44,7 @@ const state = {
   clientLifetime: Number(args['client-lifetime']), // seconds; 0 = never expires
   userinfoDelayMs: 0,
   userinfoStatus: 0, // non-zero: userinfo answers this HTTP status (simulate outage)
+  userinfoClose: false, // true: userinfo drops the connection (simulate an unreachable host)
   defaultResource: args.resource,
   tokenTTL: Number(args['token-ttl']),
 };
@@ -57,6 +58,8 @@ function resetStats() {
     userinfo: 0,
     userinfo_ok: 0,
     userinfo_rejected: 0,
+    userinfo_direct: 0,
+    userinfo_from_nextcloud: 0,
     introspection: 0,
     revocation: 0,
     token: 0,
@@ -285,7 +288,16 @@ function isClientExpired(client) {
 // JWT access tokens; every rejection is HTTP 400 with {"error", "error_description"}.
 async function userinfo(req, res) {
   count('userinfo');
+  // The Nextcloud fake identifies itself, so tests can tell its per-request validation calls
+  // (what user_oidc does) from the MCP server's own (which must be cached).
+  if ((req.headers['user-agent'] || '').startsWith('fake-nextcloud/')) count('userinfo_from_nextcloud');
+  else count('userinfo_direct');
   if (state.userinfoDelayMs) await new Promise((r) => { setTimeout(r, state.userinfoDelayMs); });
+  if (state.userinfoClose) { // simulate an unreachable Nextcloud: drop the connection
+    count('userinfo_rejected');
+    req.socket.destroy();
+    return;
+  }
   if (state.userinfoStatus) {
     count('userinfo_rejected');
     sendJSON(res, state.userinfoStatus, { error: 'temporarily_unavailable' });
@@ -398,11 +410,13 @@ async function handleTest(req, res, path) {
       if ('client_lifetime' in body) state.clientLifetime = Number(body.client_lifetime);
       if ('userinfo_delay_ms' in body) state.userinfoDelayMs = Number(body.userinfo_delay_ms);
       if ('userinfo_status' in body) state.userinfoStatus = Number(body.userinfo_status);
+      if ('userinfo_close' in body) state.userinfoClose = Boolean(body.userinfo_close);
       if ('token_ttl' in body) state.tokenTTL = Number(body.token_ttl);
       sendJSON(res, 200, {
         client_lifetime: state.clientLifetime,
         userinfo_delay_ms: state.userinfoDelayMs,
         userinfo_status: state.userinfoStatus,
+        userinfo_close: state.userinfoClose,
         token_ttl: state.tokenTTL,
       });
     } else if (req.method === 'POST' && path === '/__test/rotate-keys') {
