@@ -370,15 +370,16 @@ apply_settings() {
     return 0
   fi
   read_apps
+  # Nothing is changed unless both apps can be had.
   for app in $(want_apps); do
-    if ! app_installed "$app"; then
-      if [[ $INSTALL_APPS -eq 1 ]]; then
-        change app:install "$app"
-        continue # app:install enables the app
-      fi
+    if ! app_installed "$app" && [[ $INSTALL_APPS -eq 0 ]]; then
       die 1 "the app '$app' is not installed. Install it from the app store: occ app:install $app (or rerun with --install-apps)"
     fi
-    if app_enabled "$app"; then
+  done
+  for app in $(want_apps); do
+    if ! app_installed "$app"; then
+      change app:install "$app" # installing also enables it
+    elif app_enabled "$app"; then
       say "ok: app $app is enabled"
     else
       change app:enable "$app"
@@ -413,8 +414,16 @@ problem() { # problem WHAT FIX_ARGS...
 }
 
 verify_settings() {
-  [[ $DRY_RUN -eq 1 ]] && die 2 "verify only reads settings; --dry-run does not apply to it"
   local app value
+  if [[ $DRY_RUN -eq 1 ]]; then
+    # verify changes nothing; show what it reads.
+    say "$(show_cmd "${OCC_CMD[@]}" app:list)"
+    say "$(show_cmd "${OCC_CMD[@]}" config:system:get user_oidc oidc_provider_bearer_validation)"
+    say "$(show_cmd "${OCC_CMD[@]}" config:app:get oidc proof_key_for_code_exchange)"
+    [[ $DYNAMIC_REGISTRATION -eq 1 ]] && say "$(show_cmd "${OCC_CMD[@]}" config:app:get oidc dynamic_client_registration)"
+    [[ -n $CLIENT_EXPIRE_TIME ]] && say "$(show_cmd "${OCC_CMD[@]}" config:app:get oidc client_expire_time)"
+    return 0
+  fi
   read_apps
   for app in $(want_apps); do
     if ! app_installed "$app"; then
