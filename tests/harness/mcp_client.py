@@ -43,3 +43,34 @@ async def mcp_session(url: str, token: str | None = None, transport: str = "stre
                 yield session
     else:
         raise ValueError(f"unknown transport {transport!r}")
+
+
+# ---------------------------------------------------------------- raw JSON-RPC over HTTP
+MCP_POST_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+def initialize_request(request_id: int = 1, protocol_version: str = "2025-06-18") -> dict:
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": protocol_version,
+            "capabilities": {},
+            "clientInfo": {"name": "nextcloud-mcp-e2e", "version": "0"},
+        },
+    }
+
+
+def mcp_post_headers(token: str | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {**MCP_POST_HEADERS, **auth_headers(token), **(extra or {})}
+
+
+def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
+    """`Bearer a="x", b="y"` -> ("Bearer", {"a": "x", "b": "y"}) (RFC 6750 / 9110 auth-params)."""
+    import re
+
+    scheme, _, rest = header.strip().partition(" ")
+    params = {m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+              for m in re.finditer(r'([A-Za-z0-9_\-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))', rest)}
+    return scheme, params
