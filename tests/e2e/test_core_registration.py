@@ -78,8 +78,7 @@ def test_client_is_renewed_before_it_expires_while_running(mcp_server, oidc_peer
 
 
 def test_deleted_client_is_registered_again(mcp_server, oidc_peer, mint_token):
-    # Introspection authenticates with the server's own client: the deletion is noticed there.
-    server = mcp_server({"auth": {"oauth": {"validation": {"methods": ["introspection"], "cache_ttl": 0}}}})
+    server = mcp_server({"auth": {"oauth": {"client": {"registration": {"check_interval": 1}}}}})
     first = stored_client(server)["client_id"]
     token = mint_token("alice")
     with httpx.Client(timeout=30.0) as http:
@@ -87,10 +86,18 @@ def test_deleted_client_is_registered_again(mcp_server, oidc_peer, mint_token):
         assert r.status_code == 200, r.text
 
         oidc_peer.delete_client(first)  # Nextcloud's cleanUp() of an expired DCR client
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and stored_client(server)["client_id"] == first:
+            time.sleep(0.2)
+        second = stored_client(server)["client_id"]
+        assert second != first, "deleted client not registered again"
+        assert oidc_peer.stats()["registrations"] == 2
+        assert [c["client_id"] for c in oidc_peer.clients()] == [second]
+        assert stat.S_IMODE(storage_path(server).stat().st_mode) == 0o600
+
+        # Still serving, and after a restart the new client is reused.
         r = http.post(f"{server.url}/mcp", json=initialize_request(2), headers=mcp_post_headers(token))
         assert r.status_code == 200, r.text
-
-    second = stored_client(server)["client_id"]
-    assert second != first
+    server.restart()
+    assert stored_client(server)["client_id"] == second
     assert oidc_peer.stats()["registrations"] == 2
-    assert [c["client_id"] for c in oidc_peer.clients()] == [second]
