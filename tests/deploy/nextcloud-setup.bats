@@ -127,9 +127,10 @@ config:app:get oidc client_expire_time" ]
   shared=$(mktemp -d /tmp/nextcloud-setup-test.XXXXXX)
   cp -r "$BATS_TEST_TMPDIR/nc" "$shared/nc"
   mkdir "$shared/state"
+  cp "$SCRIPT" "$shared/nextcloud-setup.sh"
   chmod -R a+rX "$shared"
   chmod a+rwx "$shared/state"
-  run runuser -u nobody -- env FAKE_STATE="$shared/state" NEXTCLOUD_SETUP_PHP=bash bash "$SCRIPT" apply --occ "$shared/nc/occ"
+  run runuser -u nobody -- env FAKE_STATE="$shared/state" NEXTCLOUD_SETUP_PHP=bash bash "$shared/nextcloud-setup.sh" apply --occ "$shared/nc/occ"
   local calls_made
   calls_made=$(cat "$shared/state/calls" 2>/dev/null || true)
   rm -rf "$shared"
