@@ -92,7 +92,7 @@ def test_deleted_client_is_registered_again(mcp_server, oidc_peer, mint_token):
         second = stored_client(server)["client_id"]
         assert second != first, "deleted client not registered again"
         assert oidc_peer.stats()["registrations"] == 2
-        assert [c["client_id"] for c in oidc_peer.clients()] == [second]
+        assert [c["client_id"] for c in oidc_peer.clients()] == [second]  # the deleted one is gone
         assert stat.S_IMODE(storage_path(server).stat().st_mode) == 0o600
 
         # Still serving, and after a restart the new client is reused.

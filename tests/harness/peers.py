@@ -94,9 +94,8 @@ class OidcPeer:
         return self._post("/__test/rotate-keys")["kids"]
 
     def reset(self) -> None:
-        self.configure(client_lifetime=self.default_client_lifetime, userinfo_delay_ms=0, userinfo_status=0,
-                       userinfo_close=False, token_ttl=3600)
-        self.reset_stats()
+        """Startup settings, zero stats, and no dynamically registered client left from earlier tests."""
+        self._post("/__test/reset")
 
 
 class NextcloudFake:

@@ -17,6 +17,7 @@
 //   GET  /__test/clients                     -> registered dynamic clients
 //   POST /__test/config {client_lifetime?, userinfo_delay_ms?, userinfo_status?, userinfo_close?, token_ttl?}
 //   GET  /__test/stats, POST /__test/reset-stats
+//   POST /__test/reset                       (startup settings, zero stats, registered clients deleted)
 //   POST /__test/rotate-keys                 (JWKS rotation: new signing key first, old kept)
 //
 // Usage: node server.mjs --port P [--host 127.0.0.1] [--client-lifetime 3600]
@@ -48,6 +49,8 @@ const state = {
   defaultResource: args.resource,
   tokenTTL: Number(args['token-ttl']),
 };
+
+const startupState = { ...state };
 
 const stats = {};
 function count(name) { stats[name] = (stats[name] || 0) + 1; }
@@ -390,6 +393,14 @@ async function handleTest(req, res, path) {
     } else if (req.method === 'GET' && path === '/__test/stats') {
       sendJSON(res, 200, { ...stats, userinfo_token_hashes: userinfoTokens.slice(-100) });
     } else if (req.method === 'POST' && path === '/__test/reset-stats') {
+      resetStats();
+      userinfoTokens.length = 0;
+      sendJSON(res, 200, { ok: true });
+    } else if (req.method === 'POST' && path === '/__test/reset') {
+      // Between tests: startup settings, zero stats, no dynamically registered client.
+      Object.assign(state, { ...startupState });
+      for (const id of registeredClientIds) await provider.Client.adapter.destroy(id);
+      registeredClientIds.clear();
       resetStats();
       userinfoTokens.length = 0;
       sendJSON(res, 200, { ok: true });
