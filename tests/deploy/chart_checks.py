@@ -182,7 +182,7 @@ def scenario_defaults(docs, values):
     assert "id" not in config["auth"]["oauth"]["client"]
     assert config["server"]["public_url"] == "http://localhost:8000"
     hosts = config["server"]["allowed_hosts"]
-    for host in ["localhost", "127.0.0.1", FULLNAME, f"{FULLNAME}.{NAMESPACE}.svc", f"{FULLNAME}.{NAMESPACE}.svc.cluster.local:8000"]:
+    for host in ["localhost", "127.0.0.1", FULLNAME, f"{FULLNAME}.{NAMESPACE}.svc", f"{FULLNAME}.{NAMESPACE}.svc.cluster.local"]:
         assert host in hosts, f"{host} not in allowed_hosts {hosts}"
     assert_state_volume(docs, pvc=False)
     assert one(docs, "ServiceAccount")["automountServiceAccountToken"] is False

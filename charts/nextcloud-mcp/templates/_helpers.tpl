@@ -136,7 +136,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- else if .Values.deployment.enabled -}}
 {{- $pub := urlParse (include "nextcloud-mcp.publicUrl" .) -}}
-{{- $hosts = list "localhost" "127.0.0.1" $pub.host (regexReplaceAll ":[0-9]+$" $pub.host "") -}}
+{{- /* The server compares hosts without their port. */ -}}
+{{- $hosts = list "localhost" "127.0.0.1" (regexReplaceAll ":[0-9]+$" $pub.host "") -}}
 {{- if .Values.ingress.enabled -}}
 {{- $hosts = append $hosts .Values.ingress.host -}}
 {{- end -}}
@@ -144,7 +145,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $ns := .Release.Namespace -}}
 {{- range $name := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) -}}
 {{- $hosts = append $hosts $name -}}
-{{- $hosts = append $hosts (printf "%s:%v" $name $.Values.service.port) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson ($hosts | uniq) -}}
