@@ -126,11 +126,21 @@ def test_nextcloud_down_gives_503_with_a_clear_message(mcp_server, mint_token, o
     assert r.text.strip(), "503 without a message"
     assert re.search(r"nextcloud|identity provider|userinfo|unreachable|unavailable", r.text, re.I), r.text
 
+    # /readyz follows: 503 with a JSON reason while Nextcloud is down (it may cache a few seconds).
+    deadline = time.monotonic() + 10
+    ready = http.get(f"{server.url}/readyz")
+    while ready.status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.25)
+        ready = http.get(f"{server.url}/readyz")
+    assert ready.status_code == 503, ready.text
+    assert ready.json(), ready.text
+
     # Unreachable is not invalid: once Nextcloud is back the same token works (no negative caching).
     oidc_peer.configure(userinfo_close=False)
     nextcloud.up()
     r = post_initialize(http, server, token, timeout=60.0)
     assert r.status_code == 200, r.text
+    server.wait_ready(timeout=15)
 
 
 async def test_token_never_appears_in_logs(mcp_server, mint_token, oidc_peer, http):

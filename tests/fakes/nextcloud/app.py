@@ -118,6 +118,7 @@ def control_routes(modules: list) -> list[Route]:
         state.stats.reset()
         state.fault = None
         state.down = None
+        state.restore_startup()
         state.data.clear()
         for hook in state.reset_hooks:
             hook(state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import copy
 import dataclasses
 import threading
 from typing import Any
@@ -83,6 +84,22 @@ class FakeState:
     discovery: dict[str, Any] | None = None
     # App modules' reset hooks, called on POST /__fake/reset.
     reset_hooks: list[Any] = dataclasses.field(default_factory=list)
+    # Startup settings, restored by POST /__fake/reset.
+    startup: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.startup = {
+            "users": copy.deepcopy(self.users),
+            "logins": dict(self.logins),
+            "apps": set(self.apps),
+            "latency_ms": self.latency_ms,
+        }
+
+    def restore_startup(self) -> None:
+        self.users = copy.deepcopy(self.startup["users"])
+        self.logins = dict(self.startup["logins"])
+        self.apps = set(self.startup["apps"])
+        self.latency_ms = self.startup["latency_ms"]
 
     def uid_for_login(self, login: str) -> str | None:
         return self.logins.get(login)
