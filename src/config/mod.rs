@@ -1,0 +1,63 @@
+//! The YAML configuration an admin edits: schema, loading and validation.
+
+mod load;
+mod schema;
+mod validate;
+
+pub use load::{ConfigError, interpolate, line_of_key, load_file, load_str};
+pub use schema::*;
+
+impl Config {
+    /// The URL clients use for this server: `server.public_url`, else derived from `listen`.
+    pub fn public_url(&self) -> url::Url {
+        if let Some(url) = &self.server.public_url {
+            return url.clone();
+        }
+        let listen = self.server.listen.replace("0.0.0.0", "localhost");
+        url::Url::parse(&format!("http://{listen}"))
+            .unwrap_or_else(|_| url::Url::parse("http://localhost:8000").expect("static URL")) // ok: constant
+    }
+
+    /// Hosts accepted in the `Host` header.
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        if !self.server.allowed_hosts.is_empty() {
+            return self.server.allowed_hosts.clone();
+        }
+        let mut hosts = vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ];
+        let public = self.public_url();
+        if let Some(host) = public.host_str() {
+            hosts.push(host.to_string());
+            if let Some(port) = public.port() {
+                hosts.push(format!("{host}:{port}"));
+            }
+        }
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
+    /// The effective configuration as YAML with every secret replaced by `<redacted>`.
+    pub fn redacted_yaml(&self) -> String {
+        let mut copy = self.clone();
+        let redact = |value: &mut Option<String>| {
+            if value.is_some() {
+                *value = Some("<redacted>".into());
+            }
+        };
+        if let Some(oauth) = &mut copy.auth.oauth {
+            redact(&mut oauth.client.secret);
+        }
+        if let Some(basic) = &mut copy.auth.basic {
+            redact(&mut basic.password);
+            redact(&mut basic.bearer_token);
+        }
+        yaml_serde::to_string(&copy).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

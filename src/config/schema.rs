@@ -1,0 +1,394 @@
+//! The YAML configuration schema: one struct per section, every field defaulted
+//! where a safe default exists. Unknown keys are rejected so a typo never passes silently.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// HTTP server settings.
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// How to reach Nextcloud.
+    pub nextcloud: NextcloudConfig,
+    /// How MCP clients authenticate and how Nextcloud is called.
+    pub auth: AuthConfig,
+    /// Which tools are served.
+    #[serde(default)]
+    pub toolsets: ToolsetsConfig,
+    /// Log level and format.
+    #[serde(default)]
+    pub logging: LoggingConfig,
+}
+
+/// `server:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address the HTTP server binds to.
+    pub listen: String,
+    /// URL MCP clients use to reach this server.
+    pub public_url: Option<Url>,
+    /// Accepted `Host` headers; empty means public_url's host plus loopback names.
+    pub allowed_hosts: Vec<String>,
+    /// Accepted browser `Origin`s; empty means no Origin check.
+    pub allowed_origins: Vec<String>,
+    /// Keep MCP sessions in memory (true) or serve statelessly (false).
+    pub stateful: bool,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds between SSE keep-alive comments.
+    pub sse_keep_alive: u64,
+    /// Seconds given to in-flight requests on shutdown.
+    pub shutdown_timeout: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "0.0.0.0:8000".into(),
+            public_url: None,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            stateful: true,
+            max_body_bytes: 4 * 1024 * 1024,
+            sse_keep_alive: 15,
+            shutdown_timeout: 20,
+        }
+    }
+}
+
+/// `nextcloud:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextcloudConfig {
+    /// Nextcloud as this server reaches it.
+    pub url: Url,
+    /// Nextcloud as browsers reach it, when different.
+    #[serde(default)]
+    pub public_url: Option<Url>,
+    /// Verify Nextcloud's TLS certificate.
+    #[serde(default = "yes")]
+    pub verify_tls: bool,
+    /// Extra CA certificates (PEM) trusted for Nextcloud.
+    #[serde(default)]
+    pub ca_bundle: Option<String>,
+    /// Whole-request timeout, seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout: u64,
+    /// Connect timeout, seconds.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout: u64,
+    /// Retries of a 429 answer after its Retry-After.
+    #[serde(default = "default_retries")]
+    pub max_retries: u32,
+}
+
+/// `auth:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `oauth` or `basic`.
+    pub mode: AuthMode,
+    /// Settings for `mode: oauth`.
+    #[serde(default)]
+    pub oauth: Option<OAuthConfig>,
+    /// Settings for `mode: basic`.
+    #[serde(default)]
+    pub basic: Option<BasicConfig>,
+}
+
+/// How MCP clients authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Per-user bearer tokens issued by Nextcloud's OIDC app.
+    Oauth,
+    /// One Nextcloud account with an app password.
+    Basic,
+}
+
+/// `auth.oauth:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthConfig {
+    /// OpenID discovery document; default `<nextcloud.url>/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub discovery_url: Option<Url>,
+    /// The server's own OIDC client: preconfigured or auto-registered.
+    #[serde(default)]
+    pub client: ClientConfig,
+    /// How bearer tokens are validated and cached.
+    #[serde(default)]
+    pub validation: ValidationConfig,
+    /// Refuse to start unless discovery advertises PKCE S256.
+    #[serde(default = "yes")]
+    pub require_pkce: bool,
+    /// Scopes advertised in the protected resource metadata.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+/// `auth.oauth.client:`: either `id` + secret, or `registration`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// Preconfigured client id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Preconfigured client secret.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// File holding the preconfigured client secret.
+    #[serde(default)]
+    pub secret_file: Option<String>,
+    /// Dynamic client registration settings.
+    #[serde(default)]
+    pub registration: Option<RegistrationConfig>,
+}
+
+/// `auth.oauth.client.registration:`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationConfig {
+    /// JSON file the registered client is kept in (mode 0600).
+    #[serde(default = "default_storage_path")]
+    pub storage_path: String,
+    /// `client_name` sent at registration.
+    #[serde(default = "default_client_name")]
+    pub client_name: String,
+    /// Scopes requested at registration.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// Redirect URIs registered.
+    #[serde(default)]
+    pub redirect_uris: Vec<Url>,
+    /// Register anew this many seconds before the client expires.
+    #[serde(default = "default_renew_before")]
+    pub renew_before: u64,
+    /// Seconds between checks that the registered client still exists at the provider.
+    #[serde(default = "default_check_interval")]
+    pub check_interval: u64,
+}
+
+impl Default for RegistrationConfig {
+    fn default() -> Self {
+        Self {
+            storage_path: default_storage_path(),
+            client_name: default_client_name(),
+            scopes: default_scopes(),
+            redirect_uris: Vec::new(),
+            renew_before: default_renew_before(),
+            check_interval: default_check_interval(),
+        }
+    }
+}
+
+/// A token validation method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidationMethod {
+    /// Ask the OIDC userinfo endpoint (opaque and JWT tokens).
+    Userinfo,
+    /// Verify a JWT signature with the provider's JWKS.
+    Jwt,
+    /// RFC 7662 token introspection with the server's client credentials.
+    Introspection,
+}
+
+/// `auth.oauth.validation:`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidationConfig {
+    /// Methods tried in order.
+    pub methods: Vec<ValidationMethod>,
+    /// Seconds a validated token is trusted (never past its exp); 0 disables caching.
+    pub cache_ttl: u64,
+    /// Most tokens kept in the cache.
+    pub cache_capacity: u64,
+    /// Seconds a rejected token is remembered.
+    pub negative_cache_ttl: u64,
+    /// Accepted `aud` values; empty: not checked.
+    pub audiences: Vec<String>,
+    /// Accepted `iss` values; empty: the discovery document's issuer.
+    pub issuers: Vec<String>,
+}
+
+impl Default for ValidationConfig {
+    fn default() -> Self {
+        Self {
+            methods: vec![ValidationMethod::Userinfo],
+            cache_ttl: 3600,
+            cache_capacity: 10_000,
+            negative_cache_ttl: 30,
+            audiences: Vec::new(),
+            issuers: Vec::new(),
+        }
+    }
+}
+
+/// `auth.basic:`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicConfig {
+    /// Nextcloud login name.
+    pub username: String,
+    /// Nextcloud app password.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// File holding the app password.
+    #[serde(default)]
+    pub password_file: Option<String>,
+    /// Static token MCP clients must send to reach /mcp.
+    #[serde(default)]
+    pub bearer_token: Option<String>,
+    /// File holding the static token.
+    #[serde(default)]
+    pub bearer_token_file: Option<String>,
+}
+
+/// `toolsets:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ToolsetsConfig {
+    /// Enabled toolsets; None means all available.
+    pub enabled: Option<Vec<String>>,
+    /// Serve only read-only tools.
+    pub read_only: bool,
+    /// Include / exclude lists by tool name.
+    pub tools: ToolFilterConfig,
+    /// Files toolset settings.
+    pub files: FilesConfig,
+    /// Calendar toolset settings.
+    pub calendar: CalendarConfig,
+}
+
+impl Default for ToolsetsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            read_only: false,
+            tools: ToolFilterConfig::default(),
+            files: FilesConfig::default(),
+            calendar: CalendarConfig::default(),
+        }
+    }
+}
+
+/// `toolsets.tools:`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ToolFilterConfig {
+    /// When non-empty, only these tools are served.
+    pub include: Vec<String>,
+    /// Never served.
+    pub exclude: Vec<String>,
+}
+
+/// `toolsets.files:`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    /// System tags that hide a file or folder from every Files and Sharing tool.
+    pub excluded_tags: Vec<String>,
+    /// Largest file returned by a read, in bytes.
+    pub max_read_bytes: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            excluded_tags: Vec::new(),
+            max_read_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// `toolsets.calendar:`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarConfig {
+    /// Most objects a bulk operation changes without `confirm: true`.
+    pub bulk_max: usize,
+}
+
+impl Default for CalendarConfig {
+    fn default() -> Self {
+        Self { bulk_max: 25 }
+    }
+}
+
+/// `logging:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoggingConfig {
+    /// error | warn | info | debug | trace.
+    pub level: LogLevel,
+    /// text | json.
+    pub format: LogFormat,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        Self {
+            level: LogLevel::Info,
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// Log verbosity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Normal operation.
+    Info,
+    /// Diagnostics.
+    Debug,
+    /// Everything.
+    Trace,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_timeout() -> u64 {
+    30
+}
+fn default_connect_timeout() -> u64 {
+    10
+}
+fn default_retries() -> u32 {
+    3
+}
+fn default_renew_before() -> u64 {
+    300
+}
+fn default_check_interval() -> u64 {
+    300
+}
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into(), "email".into()]
+}
+fn default_storage_path() -> String {
+    "/var/lib/nextcloud-mcp/oauth-client.json".into()
+}
+fn default_client_name() -> String {
+    "Nextcloud MCP Server".into()
+}

@@ -1,0 +1,86 @@
+use super::*;
+
+fn env_none(_: &str) -> Option<String> {
+    None
+}
+
+const BASIC: &str = "nextcloud:\n  url: http://nc.local\nauth:\n  mode: basic\n  basic:\n    username: alice\n    password: secret\n";
+
+#[test]
+fn minimal_basic_config_loads_with_defaults() {
+    let config = load_str(BASIC, &env_none).unwrap();
+    assert_eq!(config.server.listen, "0.0.0.0:8000");
+    assert!(config.server.stateful);
+    assert_eq!(config.nextcloud.timeout, 30);
+}
+
+#[test]
+fn unknown_key_names_path_and_line() {
+    let text = "nextcloud:\n  url: http://nc.local\n  colour: blue\nauth:\n  mode: basic\n";
+    let err = load_str(text, &env_none).unwrap_err().to_string();
+    assert!(
+        err.contains("`nextcloud.colour`") || err.contains("colour"),
+        "{err}"
+    );
+    assert!(err.contains("line 3"), "{err}");
+}
+
+#[test]
+fn wrong_type_names_path_and_line() {
+    let text = format!("{BASIC}server:\n  stateful: maybe\n");
+    let err = load_str(&text, &env_none).unwrap_err().to_string();
+    assert!(err.contains("server.stateful"), "{err}");
+    assert!(err.contains("line 9"), "{err}");
+}
+
+#[test]
+fn missing_required_value_is_named() {
+    let text =
+        "nextcloud:\n  url: http://nc.local\nauth:\n  mode: basic\n  basic:\n    username: alice\n";
+    let err = load_str(text, &env_none).unwrap_err().to_string();
+    assert!(err.contains("auth.basic.password"), "{err}");
+    assert!(err.contains("line 5"), "{err}");
+}
+
+#[test]
+fn env_interpolation_and_missing_variable() {
+    let env = |name: &str| (name == "NC").then(|| "http://from-env".to_string());
+    let text = BASIC.replace("http://nc.local", "${NC}");
+    assert_eq!(
+        load_str(&text, &env).unwrap().nextcloud.url.as_str(),
+        "http://from-env/"
+    );
+    let text = BASIC.replace("http://nc.local", "${NOPE}");
+    let err = load_str(&text, &env_none).unwrap_err().to_string();
+    assert!(err.contains("NOPE") && err.contains("line 2"), "{err}");
+    let text = BASIC.replace("http://nc.local", "${NOPE:-http://default}");
+    assert_eq!(
+        load_str(&text, &env_none).unwrap().nextcloud.url.as_str(),
+        "http://default/"
+    );
+}
+
+#[test]
+fn secrets_are_redacted_in_effective_config() {
+    let config = load_str(BASIC, &env_none).unwrap();
+    let yaml = config.redacted_yaml();
+    assert!(!yaml.contains("secret"), "{yaml}");
+    assert!(yaml.contains("<redacted>"));
+}
+
+#[test]
+fn oauth_needs_a_client() {
+    let text = "nextcloud:\n  url: http://nc.local\nauth:\n  mode: oauth\n  oauth:\n    require_pkce: true\n";
+    let err = load_str(text, &env_none).unwrap_err().to_string();
+    assert!(err.contains("auth.oauth.client"), "{err}");
+}
+
+#[test]
+fn unknown_toolset_is_refused() {
+    let text = format!("{BASIC}toolsets:\n  enabled: [notes, mail]\n");
+    let err = load_str(&text, &env_none).unwrap_err().to_string();
+    assert!(
+        err.contains("mail") && err.contains("toolsets.enabled"),
+        "{err}"
+    );
+}

@@ -1,0 +1,101 @@
+//! Checks that cannot be expressed in the schema types: mode-dependent required keys,
+//! mutually exclusive keys, and known toolset names.
+
+use super::schema::{AuthMode, Config};
+use crate::tools::KNOWN_TOOLSETS;
+
+/// Returns the dotted key path and a message for the first problem found.
+pub fn validate(config: &Config) -> Result<(), (String, String)> {
+    let err = |path: &str, msg: &str| Err((path.to_string(), msg.to_string()));
+    if config
+        .server
+        .listen
+        .parse::<std::net::SocketAddr>()
+        .is_err()
+    {
+        return err(
+            "server.listen",
+            "must be an address and port such as 0.0.0.0:8000",
+        );
+    }
+    if !matches!(config.nextcloud.url.scheme(), "http" | "https") {
+        return err("nextcloud.url", "must be an http:// or https:// URL");
+    }
+    match config.auth.mode {
+        AuthMode::Oauth => {
+            let Some(oauth) = &config.auth.oauth else {
+                return err(
+                    "auth.oauth",
+                    "is required when auth.mode is oauth (set client.id or client.registration)",
+                );
+            };
+            let client = &oauth.client;
+            match (&client.id, &client.registration) {
+                (Some(_), Some(_)) => {
+                    return err(
+                        "auth.oauth.client",
+                        "set either id (preconfigured client) or registration (auto-registered), not both",
+                    );
+                }
+                (None, None) => {
+                    return err(
+                        "auth.oauth.client",
+                        "needs id and secret/secret_file (preconfigured) or registration (auto-registered)",
+                    );
+                }
+                (Some(_), None) if client.secret.is_none() => {
+                    return err(
+                        "auth.oauth.client.secret",
+                        "a preconfigured client needs secret or secret_file",
+                    );
+                }
+                _ => {}
+            }
+            if client.secret.is_some() && client.secret_file.is_some() && client.id.is_none() {
+                return err("auth.oauth.client.secret", "is only used with client.id");
+            }
+            if oauth.validation.methods.is_empty() {
+                return err(
+                    "auth.oauth.validation.methods",
+                    "needs at least one of userinfo, jwt, introspection",
+                );
+            }
+        }
+        AuthMode::Basic => {
+            let Some(basic) = &config.auth.basic else {
+                return err(
+                    "auth.basic",
+                    "is required when auth.mode is basic (username and password_file)",
+                );
+            };
+            if basic.username.trim().is_empty() {
+                return err("auth.basic.username", "must not be empty");
+            }
+            if basic.password.as_deref().unwrap_or("").is_empty() {
+                return err(
+                    "auth.basic.password",
+                    "basic mode needs a Nextcloud app password in password or password_file",
+                );
+            }
+        }
+    }
+    if let Some(enabled) = &config.toolsets.enabled {
+        for name in enabled {
+            if !KNOWN_TOOLSETS.contains(&name.as_str()) {
+                return Err((
+                    "toolsets.enabled".into(),
+                    format!(
+                        "unknown toolset `{name}`; known toolsets: {}",
+                        KNOWN_TOOLSETS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(public_url) = &config.server.public_url
+        && !matches!(public_url.scheme(), "http" | "https")
+    {
+        return err("server.public_url", "must be an http:// or https:// URL");
+    }
+    Ok(())
+}

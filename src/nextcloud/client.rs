@@ -1,0 +1,360 @@
+//! The HTTP client every Nextcloud API module uses: one shared connection pool, a
+//! per-user view with that user's credentials, 429 retries, bounded bodies and one
+//! error type naming the call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use mini_moka::sync::Cache;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use super::error::{ErrorKind, NcResult, NextcloudError};
+use crate::config::NextcloudConfig;
+
+/// Largest body read into memory from a non-streaming call.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How a request authenticates to Nextcloud. Debug output never shows the secret.
+#[derive(Clone)]
+pub enum Credentials {
+    /// A user's OAuth bearer token.
+    Bearer(Arc<str>),
+    /// Login name and app password.
+    Basic {
+        /// Login name.
+        username: Arc<str>,
+        /// App password.
+        password: Arc<str>,
+    },
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::Basic { username, .. } => write!(f, "Basic({username}, <redacted>)"),
+        }
+    }
+}
+
+/// State shared by all users: the connection pool, base URL and per-user caches.
+pub struct NextcloudShared {
+    http: reqwest::Client,
+    base: Url,
+    max_retries: u32,
+    /// DAV user id by credential hash.
+    pub(crate) dav_ids: Cache<String, String>,
+    /// OCS capabilities by credential hash.
+    pub(crate) capabilities: Cache<String, Arc<serde_json::Value>>,
+}
+
+impl NextcloudShared {
+    /// Builds the pool from the `nextcloud:` config section.
+    pub fn new(config: &NextcloudConfig) -> Result<Arc<Self>, String> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_secs(config.timeout.max(1)))
+            .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
+            // Never follow redirects: a redirect could carry the user's token to another host.
+            .redirect(reqwest::redirect::Policy::none())
+            .danger_accept_invalid_certs(!config.verify_tls);
+        if let Some(bundle) = &config.ca_bundle {
+            let pem =
+                std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
+            for cert in reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?
+            {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let mut base = config.url.clone();
+        if !base.path().ends_with('/') {
+            base.set_path(&format!("{}/", base.path()));
+        }
+        Ok(Arc::new(Self {
+            http,
+            base,
+            max_retries: config.max_retries,
+            dav_ids: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+            capabilities: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
+        }))
+    }
+
+    /// Nextcloud's base URL (with a trailing slash).
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The pooled HTTP client (also used for OIDC calls to the same Nextcloud).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A client acting with these credentials.
+    pub fn client(self: &Arc<Self>, credentials: Credentials) -> NextcloudClient {
+        NextcloudClient {
+            shared: self.clone(),
+            credentials,
+        }
+    }
+}
+
+/// A view of Nextcloud as one user. Cheap to create per request.
+#[derive(Clone)]
+pub struct NextcloudClient {
+    shared: Arc<NextcloudShared>,
+    credentials: Credentials,
+}
+
+impl NextcloudClient {
+    pub(crate) fn shared(&self) -> &NextcloudShared {
+        &self.shared
+    }
+
+    /// A stable key for per-user caches that never contains the secret itself.
+    pub fn credential_key(&self) -> String {
+        let mut hasher = Sha256::new();
+        match &self.credentials {
+            Credentials::Bearer(token) => {
+                hasher.update(b"bearer:");
+                hasher.update(token.as_bytes());
+            }
+            Credentials::Basic { username, password } => {
+                hasher.update(b"basic:");
+                hasher.update(username.as_bytes());
+                hasher.update(b":");
+                hasher.update(password.as_bytes());
+            }
+        }
+        hex::encode(hasher.finalize())
+    }
+
+    /// The login name for basic credentials.
+    pub fn login_name(&self) -> Option<&str> {
+        match &self.credentials {
+            Credentials::Basic { username, .. } => Some(username),
+            Credentials::Bearer(_) => None,
+        }
+    }
+
+    /// The absolute URL of a server path such as `/remote.php/dav/` or `/index.php/apps/notes/...`.
+    /// Paths are relative to Nextcloud's base, so installs under a sub-path work.
+    pub fn url(&self, path: &str) -> Url {
+        let relative = path.trim_start_matches('/');
+        self.shared
+            .base
+            .join(relative)
+            .unwrap_or_else(|_| self.shared.base.clone())
+    }
+
+    /// The URL path (without host) of a server path, as Nextcloud reports hrefs.
+    pub fn server_path(&self, path: &str) -> String {
+        self.url(path).path().to_string()
+    }
+
+    /// Starts a request to a server path with this user's credentials.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.shared.http.request(method, self.url(path));
+        match &self.credentials {
+            Credentials::Bearer(token) => builder.bearer_auth(token),
+            Credentials::Basic { username, password } => {
+                builder.basic_auth(username, Some(password))
+            }
+        }
+    }
+
+    /// Starts a request to an app route, under `/index.php/apps/...` so installs without
+    /// pretty URLs work.
+    pub fn app_request(&self, method: Method, app_path: &str) -> RequestBuilder {
+        self.request(method, &app_url(app_path))
+    }
+
+    /// Sends a request; retries 429 after Retry-After; maps error statuses to [`NextcloudError`].
+    pub async fn send(&self, call: &str, request: RequestBuilder) -> NcResult<Response> {
+        let mut current = request;
+        let mut attempt = 0;
+        loop {
+            let retry = current.try_clone();
+            let response = request_send(call, current).await?;
+            let status = response.status();
+            if status == StatusCode::TOO_MANY_REQUESTS && attempt < self.shared.max_retries {
+                if let Some(next) = retry {
+                    attempt += 1;
+                    let wait =
+                        retry_after(&response).unwrap_or(Duration::from_secs(1 << attempt.min(4)));
+                    log::info!(
+                        "{call}: rate limited by Nextcloud, retry {attempt} in {}s",
+                        wait.as_secs()
+                    );
+                    tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+                    current = next;
+                    continue;
+                }
+            }
+            if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                return Ok(response);
+            }
+            return Err(error_from_response(call, response).await);
+        }
+    }
+
+    /// Reads a whole body, bounded by [`MAX_BODY_BYTES`].
+    pub async fn read_body(&self, call: &str, response: Response) -> NcResult<Vec<u8>> {
+        read_limited(call, response, MAX_BODY_BYTES).await
+    }
+
+    /// Sends and decodes a JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        call: &str,
+        request: RequestBuilder,
+    ) -> NcResult<T> {
+        let response = self
+            .send(call, request.header("Accept", "application/json"))
+            .await?;
+        let bytes = self.read_body(call, response).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| NextcloudError::new(call, ErrorKind::Decode(format!("invalid JSON: {e}"))))
+    }
+}
+
+/// `/apps/x` → `/index.php/apps/x`; other paths unchanged.
+pub fn app_url(path: &str) -> String {
+    let trimmed = path.trim_start_matches('/');
+    if trimmed.starts_with("apps/") {
+        format!("/index.php/{trimmed}")
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+async fn request_send(call: &str, request: RequestBuilder) -> NcResult<Response> {
+    request.send().await.map_err(|err| {
+        let kind = if err.is_timeout() {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Unreachable(root_cause(&err))
+        };
+        NextcloudError::new(call, kind)
+    })
+}
+
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut message = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        message = inner.to_string();
+        source = inner.source();
+    }
+    message
+}
+
+fn retry_after(response: &Response) -> Option<Duration> {
+    response
+        .headers()
+        .get("Retry-After")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Reads a body up to `limit` bytes.
+pub async fn read_limited(call: &str, response: Response, limit: usize) -> NcResult<Vec<u8>> {
+    let mut stream = response.bytes_stream();
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            let kind = if e.is_timeout() {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Unreachable(root_cause(&e))
+            };
+            NextcloudError::new(call, kind)
+        })?;
+        if out.len() + chunk.len() > limit {
+            return Err(NextcloudError::new(
+                call,
+                ErrorKind::Decode(format!("answer larger than {limit} bytes")),
+            ));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// Builds the error for a non-success answer, with Nextcloud's own message when it gave one.
+pub async fn error_from_response(call: &str, response: Response) -> NextcloudError {
+    let status = response.status().as_u16();
+    let body = read_limited(call, response, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let (ocs_status, message) = error_message(&body);
+    NextcloudError::new(
+        call,
+        ErrorKind::Status {
+            status,
+            ocs_status,
+            message,
+        },
+    )
+}
+
+/// Extracts a message from an OCS envelope, a Sabre error or a JSON `message` field.
+pub fn error_message(body: &[u8]) -> (Option<u16>, Option<String>) {
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        if let Some(meta) = json.pointer("/ocs/meta") {
+            let code = meta
+                .get("statuscode")
+                .and_then(|c| c.as_u64())
+                .map(|c| c as u16);
+            let msg = meta.get("message").and_then(|m| m.as_str()).map(shorten);
+            return (code, msg);
+        }
+        let msg = json
+            .get("message")
+            .or_else(|| json.get("error"))
+            .and_then(|m| m.as_str())
+            .map(shorten);
+        return (None, msg);
+    }
+    if let Ok(root) = super::xml::parse(body) {
+        if let Some(msg) = root.child_text(super::xml::NS_SABRE, "message") {
+            return (None, Some(shorten(msg)));
+        }
+        if let Some(meta) = root.child("", "meta") {
+            let code = meta
+                .child_text("", "statuscode")
+                .and_then(|c| c.trim().parse().ok());
+            let msg = meta.child_text("", "message").map(shorten);
+            return (code, msg);
+        }
+    }
+    (None, None)
+}
+
+fn shorten(message: &str) -> String {
+    let trimmed = message.trim();
+    if trimmed.chars().count() > 300 {
+        format!("{}…", trimmed.chars().take(300).collect::<String>())
+    } else {
+        trimmed.to_string()
+    }
+}

@@ -1,0 +1,32 @@
+//! Typed access to Nextcloud's APIs. Every protocol quirk (OCS envelopes, `/index.php/`
+//! prefixes, DAV namespaces, quoted ETags) lives here, once; tools never build URLs.
+
+pub mod capabilities;
+pub mod client;
+pub mod dav;
+pub mod error;
+pub mod notes;
+pub mod ocs;
+pub mod xml;
+
+pub use client::{Credentials, NextcloudClient, NextcloudShared};
+pub use error::{ErrorKind, NcResult, NextcloudError};
+
+/// Wraps an etag in double quotes unless it already is (Nextcloud expects quoted etags in If-Match).
+pub fn quote_etag(etag: &str) -> String {
+    let trimmed = etag.trim();
+    if trimmed == "*" || (trimmed.starts_with('"') && trimmed.ends_with('"') && trimmed.len() >= 2)
+    {
+        trimmed.to_string()
+    } else {
+        format!("\"{trimmed}\"")
+    }
+}
+
+/// Removes surrounding quotes (and a weak `W/` prefix) from an etag.
+pub fn unquote_etag(etag: &str) -> String {
+    etag.trim()
+        .trim_start_matches("W/")
+        .trim_matches('"')
+        .to_string()
+}

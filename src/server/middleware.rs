@@ -1,0 +1,197 @@
+//! actix middleware: request ids and access logs, bearer authentication with RFC 9728
+//! challenges, and Host/Origin checks for the SSE transport.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, web};
+
+use super::AppState;
+use crate::auth::AuthFailure;
+use crate::auth::challenge::www_authenticate;
+use crate::auth::metadata::metadata_url;
+
+/// The id of one HTTP request, for correlating log lines.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Assigns a request id (keeps a sane incoming `X-Request-Id`) and logs one line per
+/// request: method, path without query string (a query could carry secrets), status, time.
+pub async fn request_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let started = std::time::Instant::now();
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    log::info!(
+        target: "nextcloud_mcp::access",
+        "request_id={id} {method} {path} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(response)
+}
+
+/// Authenticates the request and stores the [`crate::auth::Caller`] in its extensions.
+/// Tokens in the query string are refused: they end up in logs and browser history.
+pub async fn require_auth(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.into_response(HttpResponse::InternalServerError().finish()));
+    };
+    if query_has_token(req.query_string()) {
+        let response = HttpResponse::BadRequest().json(serde_json::json!({
+            "error": "invalid_request",
+            "error_description": "access tokens in the URL are not accepted; send them in the Authorization header"
+        }));
+        return Ok(req.into_response(response));
+    }
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match state.auth.authenticate(header.as_deref()).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        Err(failure) => {
+            let response = failure_response(&state, &failure);
+            Ok(req.into_response(response))
+        }
+    }
+}
+
+fn query_has_token(query: &str) -> bool {
+    url::form_urlencoded::parse(query.as_bytes())
+        .any(|(k, _)| k.eq_ignore_ascii_case("access_token") || k.eq_ignore_ascii_case("token"))
+}
+
+/// The answer to a failed authentication: 401 with the challenge, or 503 when the
+/// authorization server could not be asked.
+pub fn failure_response(state: &AppState, failure: &AuthFailure) -> HttpResponse {
+    match failure {
+        AuthFailure::Unavailable(reason) => {
+            log::warn!("token validation unavailable: {reason}");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, "5"))
+                .json(serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": format!("cannot validate the token because Nextcloud's OpenID provider is unavailable: {reason}. Try again shortly.")
+                }))
+        }
+        AuthFailure::Missing | AuthFailure::Invalid(_) => {
+            let invalid = matches!(failure, AuthFailure::Invalid(_));
+            if let AuthFailure::Invalid(reason) = failure {
+                log::info!("rejected bearer token: {reason}");
+            }
+            let mut response = HttpResponse::Unauthorized();
+            let description = if invalid {
+                "the bearer token is invalid or expired; obtain a new one from Nextcloud"
+            } else {
+                "this server needs an OAuth bearer token issued by Nextcloud"
+            };
+            let challenge = if state.auth.oauth().is_some() {
+                www_authenticate(&metadata_url(&state.public_url), invalid)
+            } else if invalid {
+                "Bearer realm=\"nextcloud-mcp\", error=\"invalid_token\"".to_string()
+            } else {
+                "Bearer realm=\"nextcloud-mcp\"".to_string()
+            };
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            response.json(serde_json::json!({
+                "error": if invalid { "invalid_token" } else { "unauthorized" },
+                "error_description": description
+            }))
+        }
+    }
+}
+
+/// Refuses requests whose Host or Origin is not allowed (DNS-rebinding defence) on the
+/// routes rmcp's own check does not cover.
+pub async fn check_host(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(req.into_response(HttpResponse::InternalServerError().finish()));
+    };
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !host_allowed(&state.allowed_hosts, host) {
+        return Ok(req.into_response(
+            HttpResponse::Forbidden().body("Forbidden: Host header is not allowed"),
+        ));
+    }
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        && !state.allowed_origins.is_empty()
+        && !state.allowed_origins.iter().any(|o| o == origin)
+    {
+        return Ok(
+            req.into_response(HttpResponse::Forbidden().body("Forbidden: Origin is not allowed"))
+        );
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// True when `host` (with or without port) is in `allowed` (an empty list allows all).
+pub fn host_allowed(allowed: &[String], host: &str) -> bool {
+    if allowed.is_empty() {
+        return true;
+    }
+    let bare = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) && !name.ends_with(':') => {
+            name
+        }
+        _ => host,
+    };
+    let bare = bare.trim_start_matches('[').trim_end_matches(']');
+    allowed
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(host) || a.eq_ignore_ascii_case(bare))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        let allowed = vec!["mcp.example.com".to_string(), "localhost".to_string()];
+        assert!(host_allowed(&allowed, "mcp.example.com"));
+        assert!(host_allowed(&allowed, "localhost:8000"));
+        assert!(!host_allowed(&allowed, "evil.com"));
+        assert!(!host_allowed(&allowed, ""));
+    }
+
+    #[test]
+    fn token_in_query_detected() {
+        assert!(query_has_token("a=1&access_token=x"));
+        assert!(!query_has_token("sessionId=abc"));
+    }
+}

@@ -1,0 +1,57 @@
+//! The MCP tool host and its toolsets. Each toolset is one module (or folder) holding
+//! its argument types and one thin function per tool that calls `crate::nextcloud`.
+// MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
+#![allow(deprecated)]
+
+pub mod notes;
+pub mod registry;
+pub mod resources;
+pub mod support;
+
+use std::sync::Arc;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+
+use crate::auth::Caller;
+use crate::config::ToolsetsConfig;
+use crate::nextcloud::NextcloudShared;
+
+pub use support::{ToolError, ToolResult};
+
+/// Every toolset name the config may enable.
+pub const KNOWN_TOOLSETS: &[&str] = &[
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables",
+];
+
+/// The MCP server object: one per MCP session (stateful) or per request (stateless).
+#[derive(Clone)]
+pub struct NextcloudMcp {
+    /// Shared Nextcloud connection pool and caches.
+    pub nextcloud: Arc<NextcloudShared>,
+    /// The caller when there is no HTTP request (stdio, basic mode).
+    pub default_caller: Option<Caller>,
+    /// Toolset settings from the config.
+    pub settings: Arc<ToolsetsConfig>,
+    /// The tools served, already filtered by the config.
+    pub tool_router: ToolRouter<NextcloudMcp>,
+    /// Level set by `logging/setLevel` for this session.
+    pub log_level: Arc<std::sync::Mutex<Option<rmcp::model::LoggingLevel>>>,
+}
+
+impl NextcloudMcp {
+    /// Builds the host with the tools the config enables.
+    pub fn new(
+        nextcloud: Arc<NextcloudShared>,
+        default_caller: Option<Caller>,
+        settings: Arc<ToolsetsConfig>,
+    ) -> Self {
+        let tool_router = registry::build_router(&settings);
+        Self {
+            nextcloud,
+            default_caller,
+            settings,
+            tool_router,
+            log_level: Arc::new(std::sync::Mutex::new(None)),
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! Turns the `toolsets:` config into the served tool list: enabled toolsets, then
+//! read-only filtering from each tool's own annotation, then include/exclude lists.
+
+use rmcp::handler::server::router::tool::ToolRouter;
+
+use super::NextcloudMcp;
+use crate::config::ToolsetsConfig;
+
+/// Every toolset with its router. A new toolset adds one line here.
+pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
+    vec![("notes", NextcloudMcp::notes_router())]
+}
+
+/// The router holding exactly the tools the config serves.
+pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
+    let mut router = ToolRouter::new();
+    for (name, toolset) in all_toolsets() {
+        let enabled = settings
+            .enabled
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|n| n == name));
+        if enabled {
+            router.merge(toolset);
+        }
+    }
+    let names: Vec<String> = router
+        .list_all()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    for name in names {
+        let tool = router.get(&name).cloned();
+        let read_only = tool
+            .as_ref()
+            .and_then(|t| t.annotations.as_ref())
+            .and_then(|a| a.read_only_hint)
+            .unwrap_or(false);
+        let keep = (!settings.read_only || read_only)
+            && (settings.tools.include.is_empty() || settings.tools.include.contains(&name))
+            && !settings.tools.exclude.contains(&name);
+        if !keep {
+            router.remove_route(&name);
+        }
+    }
+    router
+}

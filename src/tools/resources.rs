@@ -1,0 +1,51 @@
+//! MCP resources: `nc://capabilities` here; toolsets add theirs through [`read`] and [`list`].
+
+use rmcp::ErrorData as McpError;
+use rmcp::model::{ReadResourceResult, Resource, ResourceContents, ResourceTemplate};
+
+use super::NextcloudMcp;
+use crate::nextcloud::NextcloudClient;
+
+/// URI of the OCS capabilities resource.
+pub const CAPABILITIES_URI: &str = "nc://capabilities";
+
+/// Fixed resources.
+pub fn list() -> Vec<Resource> {
+    vec![
+        Resource::new(CAPABILITIES_URI, "capabilities")
+            .with_description("Nextcloud's OCS capabilities for the calling user: installed apps, versions and features")
+            .with_mime_type("application/json"),
+    ]
+}
+
+/// Resource templates (parameterised URIs) of the enabled toolsets.
+pub fn templates(_host: &NextcloudMcp) -> Vec<ResourceTemplate> {
+    Vec::new()
+}
+
+/// Reads a resource for the caller.
+pub async fn read(
+    _host: &NextcloudMcp,
+    client: &NextcloudClient,
+    uri: &str,
+) -> Result<ReadResourceResult, McpError> {
+    if uri == CAPABILITIES_URI {
+        let caps = client
+            .capabilities()
+            .await
+            .map_err(|e| McpError::internal_error(e.to_string(), None))?;
+        return Ok(json_resource(uri, &caps));
+    }
+    Err(McpError::resource_not_found(
+        format!("unknown resource {uri}; list resources and resource templates to see what exists"),
+        None,
+    ))
+}
+
+/// A JSON resource body.
+pub fn json_resource(uri: &str, value: &serde_json::Value) -> ReadResourceResult {
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    ReadResourceResult::new(vec![
+        ResourceContents::text(text, uri).with_mime_type("application/json"),
+    ])
+}

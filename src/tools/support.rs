@@ -1,0 +1,122 @@
+//! What every tool shares: the caller's Nextcloud client, the error type that becomes an
+//! `isError: true` result, progress and log notifications.
+// MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
+#![allow(deprecated)]
+
+use rmcp::RoleServer;
+use rmcp::model::{
+    ContentBlock, IntoContents, LoggingLevel, LoggingMessageNotificationParam,
+    ProgressNotificationParam,
+};
+use rmcp::service::RequestContext;
+
+use super::NextcloudMcp;
+use crate::auth::Caller;
+use crate::nextcloud::{NextcloudClient, NextcloudError};
+
+/// A tool failure, returned to the model as an `isError: true` result whose text says
+/// what failed and what to do.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ToolError {
+    /// The message shown to the model.
+    pub message: String,
+}
+
+impl ToolError {
+    /// A failure with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// An argument problem found before calling Nextcloud.
+    pub fn invalid(argument: &str, problem: impl std::fmt::Display) -> Self {
+        Self::new(format!("invalid argument `{argument}`: {problem}"))
+    }
+}
+
+impl From<NextcloudError> for ToolError {
+    fn from(err: NextcloudError) -> Self {
+        Self::new(err.to_string())
+    }
+}
+
+impl IntoContents for ToolError {
+    fn into_contents(self) -> Vec<ContentBlock> {
+        vec![ContentBlock::text(self.message)]
+    }
+}
+
+/// Result type of a tool body.
+pub type ToolResult<T> = Result<T, ToolError>;
+
+impl NextcloudMcp {
+    /// The caller of this request: from the HTTP auth middleware, else the configured
+    /// single user (stdio / basic mode).
+    pub fn caller(&self, ctx: &RequestContext<RoleServer>) -> ToolResult<Caller> {
+        Caller::from_extensions(&ctx.extensions)
+            .or_else(|| self.default_caller.clone())
+            .ok_or_else(|| ToolError::new("no authenticated Nextcloud user for this request; send an Authorization header"))
+    }
+
+    /// A Nextcloud client acting as the caller of this request.
+    pub fn client(&self, ctx: &RequestContext<RoleServer>) -> ToolResult<NextcloudClient> {
+        let caller = self.caller(ctx)?;
+        Ok(self.nextcloud.client(caller.credentials))
+    }
+
+    /// Sends a progress notification when the client asked for progress.
+    pub async fn progress(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        done: u64,
+        total: Option<u64>,
+        message: &str,
+    ) {
+        let Some(token) = ctx.meta.get_progress_token() else {
+            return;
+        };
+        let mut param = ProgressNotificationParam::new(token, done as f64);
+        param.total = total.map(|t| t as f64);
+        param.message = Some(message.to_string());
+        if let Err(err) = ctx.peer.notify_progress(param).await {
+            log::debug!("progress notification not delivered: {err}");
+        }
+    }
+
+    /// Sends an MCP log message when the client's `logging/setLevel` lets it through.
+    pub async fn mcp_log(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        level: LoggingLevel,
+        message: &str,
+    ) {
+        let threshold = self.log_level.lock().ok().and_then(|l| *l);
+        let Some(threshold) = threshold else {
+            return;
+        };
+        if severity(level) < severity(threshold) {
+            return;
+        }
+        let param = LoggingMessageNotificationParam::new(level, serde_json::json!(message))
+            .with_logger("nextcloud-mcp");
+        if let Err(err) = ctx.peer.notify_logging_message(param).await {
+            log::debug!("log notification not delivered: {err}");
+        }
+    }
+}
+
+fn severity(level: LoggingLevel) -> u8 {
+    match level {
+        LoggingLevel::Debug => 0,
+        LoggingLevel::Info => 1,
+        LoggingLevel::Notice => 2,
+        LoggingLevel::Warning => 3,
+        LoggingLevel::Error => 4,
+        LoggingLevel::Critical => 5,
+        LoggingLevel::Alert => 6,
+        LoggingLevel::Emergency => 7,
+    }
+}
