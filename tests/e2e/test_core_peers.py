@@ -187,3 +187,16 @@ def test_fake_faults_and_maintenance(nextcloud, http):
     nextcloud.fault(status=0, delay_ms=1500, routes=["/ocs/"])
     with pytest.raises(httpx.ReadTimeout):
         http.get(url, headers=auth, timeout=0.5)
+
+
+def test_provider_key_rotation_keeps_issued_tokens_valid(oidc_peer, http):
+    doc = http.get(oidc_peer.discovery_url).json()
+    old = oidc_peer.mint("frank", format="jwt")
+    old_kid = json.loads(base64.urlsafe_b64decode(old.split(".")[0] + "==")).get("kid")
+    kids = oidc_peer.rotate_keys()
+    assert len(kids) == 2 and kids[1] == old_kid
+    assert [k["kid"] for k in http.get(doc["jwks_uri"]).json()["keys"]] == kids
+    new = oidc_peer.mint("frank", format="jwt")
+    assert json.loads(base64.urlsafe_b64decode(new.split(".")[0] + "==")).get("kid") == kids[0]
+    for token in (old, new):
+        assert http.get(doc["userinfo_endpoint"], headers=bearer(token)).status_code == 200
