@@ -9,6 +9,7 @@ setup() {
   export FAKE_OCC="$FAKES/occ"
   mkdir -p "$FAKE_STATE" "$BATS_TEST_TMPDIR/nc/config"
   cp "$FAKES/occ" "$BATS_TEST_TMPDIR/nc/occ"
+  # shellcheck disable=SC2016 # a PHP literal, not a shell expansion
   echo '<?php $CONFIG = [];' >"$BATS_TEST_TMPDIR/nc/config/config.php"
   NC_OCC="$BATS_TEST_TMPDIR/nc/occ"
   # The fake occ is a shell script: run it with bash where the real one runs with php.
@@ -19,6 +20,14 @@ setup() {
 }
 
 calls() { cat "$FAKE_STATE/calls" 2>/dev/null || true; }
+
+# Fails the test when the pattern is found (a bare `! grep` would not fail a bats test).
+no_match() {
+  if grep "$@"; then
+    echo "unexpected match: $*" >&2
+    return 1
+  fi
+}
 
 configured() {
   printf '%s\n' files dav oidc user_oidc >"$FAKE_STATE/apps_enabled"
@@ -51,8 +60,8 @@ config:app:set oidc client_expire_time --value=86400" ]
 @test "apply without --dynamic-registration leaves dynamic registration alone" {
   run bash "$SCRIPT" apply --occ "$NC_OCC"
   [ "$status" -eq 0 ]
-  ! grep -q dynamic_client_registration "$FAKE_STATE/calls"
-  ! grep -q client_expire_time "$FAKE_STATE/calls"
+  no_match -q dynamic_client_registration "$FAKE_STATE/calls"
+  no_match -q client_expire_time "$FAKE_STATE/calls"
 }
 
 @test "apply on an already configured Nextcloud only reads" {
@@ -76,7 +85,7 @@ config:app:get oidc client_expire_time" ]
   : >"$FAKE_STATE/calls"
   run bash "$SCRIPT" apply --occ "$NC_OCC" --dynamic-registration
   [ "$status" -eq 0 ]
-  ! grep -Eq ':set|app:enable' "$FAKE_STATE/calls"
+  no_match -Eq ':set|app:enable' "$FAKE_STATE/calls"
 }
 
 @test "apply stops before changing anything when an app is not installed" {
@@ -176,7 +185,7 @@ FAIL: the oidc app refuses dynamic client registration (dynamic_client_registrat
 FAIL: oidc client_expire_time is 'unset (3600)', wanted at least 86400
       fix: bash $NC_OCC config:app:set oidc client_expire_time --value=86400
 6 setting(s) wrong. Fix them one by one as shown, or run: $SCRIPT apply with the same options." ]
-  ! grep -Eq ':set|app:enable' "$FAKE_STATE/calls"
+  no_match -Eq ':set|app:enable' "$FAKE_STATE/calls"
 }
 
 @test "verify reports a missing app with app:install" {
@@ -277,7 +286,7 @@ kubectl exec -n cloud -c nextcloud nextcloud-7d9f-abcde -- su -s /bin/sh www-dat
   run bash "$SCRIPT" create-client --occ "$NC_OCC"
   [ "$status" -eq 0 ]
   [[ "$output" == "A client named 'Nextcloud MCP Server' already exists; nothing created."* ]]
-  ! grep -q '^oidc:create' "$FAKE_STATE/calls"
+  no_match -q '^oidc:create' "$FAKE_STATE/calls"
 }
 
 @test "create-client needs the oidc app enabled" {
