@@ -3,10 +3,15 @@
 
 pub mod capabilities;
 pub mod client;
+pub mod comments;
 pub mod dav;
 pub mod error;
 pub mod notes;
 pub mod ocs;
+pub mod sharing;
+pub mod systemtags;
+pub mod trashbin;
+pub mod webdav;
 pub mod xml;
 
 pub use client::{Credentials, NextcloudClient, NextcloudShared};

@@ -3,9 +3,12 @@
 // MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
 #![allow(deprecated)]
 
+pub mod files;
 pub mod notes;
+pub mod notes_resources;
 pub mod registry;
 pub mod resources;
+pub mod sharing;
 pub mod support;
 
 use std::sync::Arc;

@@ -15,12 +15,15 @@ pub fn list() -> Vec<Resource> {
         Resource::new(CAPABILITIES_URI, "capabilities")
             .with_description("Nextcloud's OCS capabilities for the calling user: installed apps, versions and features")
             .with_mime_type("application/json"),
+        Resource::new(super::notes_resources::SETTINGS_URI, "notes settings")
+            .with_description("Settings of the Notes app: the notes folder and file suffix")
+            .with_mime_type("application/json"),
     ]
 }
 
 /// Resource templates (parameterised URIs) of the enabled toolsets.
 pub fn templates(_host: &NextcloudMcp) -> Vec<ResourceTemplate> {
-    Vec::new()
+    super::notes_resources::templates()
 }
 
 /// Reads a resource for the caller.
@@ -35,6 +38,9 @@ pub async fn read(
             .await
             .map_err(|e| McpError::internal_error(e.to_string(), None))?;
         return Ok(json_resource(uri, &caps));
+    }
+    if let Some(result) = super::notes_resources::read(_host, client, uri).await? {
+        return Ok(result);
     }
     Err(McpError::resource_not_found(
         format!("unknown resource {uri}; list resources and resource templates to see what exists"),
