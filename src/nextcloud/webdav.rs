@@ -377,14 +377,12 @@ fn too_large(call: &str, size: u64, cap: u64) -> NextcloudError {
     )
 }
 
+/// A conflict with its own advice (the generic hint of the status would contradict it).
 fn status_error(err: &NextcloudError, message: String) -> NextcloudError {
+    let status = err.status().unwrap_or(0);
     NextcloudError::new(
         err.call.clone(),
-        ErrorKind::Status {
-            status: err.status().unwrap_or(0),
-            ocs_status: None,
-            message: Some(message),
-        },
+        ErrorKind::Invalid(format!("HTTP {status}: {message}")),
     )
 }
 

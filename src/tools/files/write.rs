@@ -109,13 +109,29 @@ pub struct TransferResponse {
     pub message: String,
 }
 
+/// The MIME type of a text file by its extension (Nextcloud re-detects it anyway).
+pub fn guess_content_type(path: &str) -> &'static str {
+    let ext = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    match ext.as_str() {
+        "md" | "markdown" => "text/markdown; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "yaml" | "yml" => "application/yaml",
+        "ics" => "text/calendar; charset=utf-8",
+        "vcf" => "text/vcard; charset=utf-8",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
 fn decode_content(args: &WriteFileArgs) -> ToolResult<(Vec<u8>, String)> {
     let declared = args
         .content_type
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .unwrap_or("text/plain; charset=utf-8");
+        .unwrap_or_else(|| guess_content_type(&args.path));
     let (content_type, base64) = match declared.to_ascii_lowercase().strip_suffix(";base64") {
         Some(_) => (
             declared[..declared.len() - ";base64".len()]
