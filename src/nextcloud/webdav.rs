@@ -264,6 +264,22 @@ impl NextcloudClient {
         let from = self.files_path(source).await?;
         let to = self.files_path(destination).await?;
         let method_name = if copy { "COPY" } else { "MOVE" };
+        if let Some(wanted) = destination_etag {
+            // Checked here too: some WebDAV servers ignore a tagged `If:` list for the destination.
+            let current = match self.files_stat(destination).await {
+                Ok(info) => info.etag,
+                Err(err) if err.status() == Some(404) => None,
+                Err(err) => return Err(err),
+            };
+            if current.as_deref() != Some(unquote_etag(wanted).as_str()) {
+                return Err(NextcloudError::new(
+                    format!("{method_name} {from}"),
+                    ErrorKind::Invalid(format!(
+                        "HTTP 412: `{destination}` changed since its etag was read (or is gone); list it again and retry with the new etag"
+                    )),
+                ));
+            }
+        }
         let call = format!("{method_name} {from}");
         let method = Method::from_bytes(method_name.as_bytes()).unwrap_or(Method::POST);
         let dest_url = self.url(&to).to_string();

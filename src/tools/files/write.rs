@@ -111,7 +111,11 @@ pub struct TransferResponse {
 
 /// The MIME type of a text file by its extension (Nextcloud re-detects it anyway).
 pub fn guess_content_type(path: &str) -> &'static str {
-    let ext = path.rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let ext = path
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match ext.as_str() {
         "md" | "markdown" => "text/markdown; charset=utf-8",
         "html" | "htm" => "text/html; charset=utf-8",
