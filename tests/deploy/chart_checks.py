@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -391,6 +392,13 @@ def main() -> int:
         else:
             check(f"{label}: NOTES.txt gives the nextcloud/helm sidecar snippet",
                   lambda: _assert("extraSidecarContainers" in notes and "extraVolumes" in notes, notes))
+        def notes_command_parses():
+            for line in re.findall(r"^\s*(scripts/nextcloud-setup\.sh .*)$", notes, re.M):
+                args = shlex.split(line.replace("<nextcloud-namespace>", "nextcloud"))
+                proc = subprocess.run(["bash", str(ROOT / args[0]), *args[1:], "--dry-run"], capture_output=True, text=True)
+                assert proc.returncode == 0, f"{line}: {proc.stderr}"
+
+        check(f"{label}: the setup command NOTES.txt prints parses with --dry-run", notes_command_parses)
         with open(outdir / f"{label}.yaml", "w") as fh:
             yaml.safe_dump_all([clean(d) for d in docs], fh, sort_keys=False)
         rendered_configs.append((label, one(docs, "ConfigMap", FULLNAME)["data"][CONFIG_KEY], secret_files(docs, values)))
