@@ -360,6 +360,14 @@ def main() -> int:
         assert not missing and not extra, f"values.yaml config: missing {sorted(missing)}, extra {sorted(extra)}"
 
     check("values.yaml `config:` has exactly the keys of config/nextcloud-mcp.example.yaml", config_keys_match)
+    def schema_accepts_example():
+        import jsonschema
+
+        schema = json.loads((CHART / "values.schema.json").read_text())["properties"]["config"]
+        example = yaml.safe_load((ROOT / "config" / "nextcloud-mcp.example.yaml").read_text())
+        jsonschema.validate(example, schema)
+
+    check("values.schema.json's `config` accepts config/nextcloud-mcp.example.yaml", schema_accepts_example)
     check("charts/nextcloud-mcp/files/nextcloud-setup.sh is scripts/nextcloud-setup.sh",
           lambda: _assert((CHART / "files" / "nextcloud-setup.sh").read_text() == (ROOT / "scripts" / "nextcloud-setup.sh").read_text()))
 
