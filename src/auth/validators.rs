@@ -185,7 +185,9 @@ impl JwtVerifier {
         }
     }
 
-    async fn jwks(&self, refresh: bool) -> Result<Arc<JwkSet>, VerifyError> {
+    /// The key set; with `refresh`, fetched anew unless fetched in the last 10 seconds.
+    /// The flag tells whether the set returned was fetched by this call.
+    async fn jwks(&self, refresh: bool) -> Result<(Arc<JwkSet>, bool), VerifyError> {
         if let Ok(guard) = self.keys.read() {
             let recent = guard
                 .1
@@ -193,7 +195,7 @@ impl JwtVerifier {
             if let Some(keys) = &guard.0
                 && (!refresh || recent)
             {
-                return Ok(keys.clone());
+                return Ok((keys.clone(), false));
             }
         }
         let set: JwkSet = self
@@ -209,7 +211,7 @@ impl JwtVerifier {
         if let Ok(mut guard) = self.keys.write() {
             *guard = (Some(set.clone()), Some(Instant::now()));
         }
-        Ok(set)
+        Ok((set, true))
     }
 
     /// Verifies signature, `iss`, `exp`, `nbf` and `aud`.
