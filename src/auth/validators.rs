@@ -219,7 +219,7 @@ impl JwtVerifier {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| VerifyError::Rejected(format!("not a JWT: {e}")))?;
         let kid = header.kid.clone();
-        let mut keys = self.jwks(false).await?;
+        let (keys, _) = self.jwks(false).await?;
         let find = |set: &JwkSet| match &kid {
             Some(kid) => set.find(kid).cloned(),
             None => set.keys.first().cloned(),
@@ -227,10 +227,23 @@ impl JwtVerifier {
         let jwk = match find(&keys) {
             Some(jwk) => jwk,
             None => {
-                keys = self.jwks(true).await?;
-                find(&keys).ok_or_else(|| {
-                    VerifyError::Rejected("signing key not in the provider's JWKS".into())
-                })?
+                // An unknown kid usually means the provider rotated its keys.
+                let (keys, fresh) = self.jwks(true).await?;
+                match find(&keys) {
+                    Some(jwk) => jwk,
+                    // Only a freshly fetched set is a verdict; within the refetch cooldown,
+                    // ask again later rather than cache a rejection of a maybe valid token.
+                    None if fresh => {
+                        return Err(VerifyError::Rejected(
+                            "signing key not in the provider's JWKS".into(),
+                        ));
+                    }
+                    None => {
+                        return Err(VerifyError::Unavailable(
+                            "signing key not in the recently fetched JWKS; retry shortly".into(),
+                        ));
+                    }
+                }
             }
         };
         let key = DecodingKey::from_jwk(&jwk)
