@@ -288,7 +288,7 @@ impl NextcloudClient {
             .header("Destination", &dest_url)
             .header("Overwrite", if overwrite { "T" } else { "F" });
         if let Some(etag) = destination_etag {
-            request = request.header("If", format!("<{dest_url}> ([{}])", quote_etag(etag)));
+            request = request.header("If", tagged_if(&dest_url, etag));
         }
         match self.send(&call, request).await {
             Ok(response) => Ok(response.status().as_u16() == 201),
@@ -497,6 +497,11 @@ pub fn file_info(prefix: &str, response: &DavResponse) -> Option<FileInfo> {
     })
 }
 
+/// The RFC 4918 tagged-list `If:` header making `etag` a precondition on `url` (not on the request URL).
+pub fn tagged_if(url: &str, etag: &str) -> String {
+    format!("<{url}> ([{}])", quote_etag(etag))
+}
+
 /// The SEARCH body: basicsearch with the conditions ANDed, ordered by modification time.
 pub fn search_body(scope: &str, query: &SearchQuery, offset: usize, count: usize) -> String {
     let mut conditions: Vec<String> = Vec::new();
@@ -573,6 +578,18 @@ mod tests {
         assert!(body.contains("<d:firstresult>500</d:firstresult>"));
         assert!(body.contains("<d:nresults>11</d:nresults>"));
         assert!(crate::nextcloud::xml::parse(body.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn tagged_if_quotes_the_etag_once() {
+        assert_eq!(
+            tagged_if("http://nc/remote.php/dav/files/a/x%20y.md", "abc"),
+            "<http://nc/remote.php/dav/files/a/x%20y.md> ([\"abc\"])"
+        );
+        assert_eq!(
+            tagged_if("http://nc/f", "\"abc\""),
+            "<http://nc/f> ([\"abc\"])"
+        );
     }
 
     #[test]

@@ -69,6 +69,7 @@ async def test_files_tools(mode, mcp_server, mint_token, nextcloud):
         assert listing["files_count"] == 3 and listing["directories_count"] == 0
         await fails(s, "nc_webdav_list_directory", {"path": "../etc"}, "..")
         await fails(s, "nc_webdav_list_directory", {"path": "Missing"}, "404")
+        await fails(s, "nc_webdav_list_directory", {"path": "Docs/a.pdf"}, "is a file")
 
         text = await ok(s, "nc_webdav_read_file", {"path": "Docs/über uns.md"})
         assert text["content"] == "# Hallo Welt!" and text["content_format"] == "text"

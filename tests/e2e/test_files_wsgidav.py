@@ -99,5 +99,6 @@ async def test_files_against_wsgidav(webdav, clean_root, mcp_server):
         assert "nc_webdav_list_trash" in deleted["message"]
         assert not (root / "Projekte").exists()
         await fails(s, "nc_webdav_delete_resource", {"path": "Projekte"}, "404")
+        await fails(s, "nc_webdav_list_directory", {"path": "blob.bin"}, "is a file")
         root_listing = await ok(s, "nc_webdav_list_directory", {})
         assert [f["name"] for f in root_listing["files"]] == ["blob.bin"]
