@@ -14,8 +14,19 @@ use crate::nextcloud::dav::decode;
 /// URI of the Notes settings resource.
 pub const SETTINGS_URI: &str = "notes://settings";
 
-/// The Notes resource templates.
-pub fn templates() -> Vec<ResourceTemplate> {
+/// True when the config enables the notes toolset.
+pub fn enabled(host: &NextcloudMcp) -> bool {
+    host.settings
+        .enabled
+        .as_ref()
+        .is_none_or(|list| list.iter().any(|n| n == "notes"))
+}
+
+/// The Notes resource templates (none when the notes toolset is off).
+pub fn templates(host: &NextcloudMcp) -> Vec<ResourceTemplate> {
+    if !enabled(host) {
+        return Vec::new();
+    }
     vec![
         ResourceTemplate::new("nc://Notes/{note_id}", "note")
             .with_description("One note as JSON: title, category, Markdown content, etag")
@@ -38,6 +49,9 @@ pub async fn read(
     client: &NextcloudClient,
     uri: &str,
 ) -> Result<Option<ReadResourceResult>, McpError> {
+    if !enabled(host) {
+        return Ok(None);
+    }
     if uri == SETTINGS_URI {
         let settings = client.notes_settings().await.map_err(to_mcp)?;
         let value = serde_json::to_value(settings).map_err(to_mcp)?;

@@ -23,7 +23,7 @@ pub fn list() -> Vec<Resource> {
 
 /// Resource templates (parameterised URIs) of the enabled toolsets.
 pub fn templates(_host: &NextcloudMcp) -> Vec<ResourceTemplate> {
-    super::notes_resources::templates()
+    super::notes_resources::templates(_host)
 }
 
 /// Reads a resource for the caller.
