@@ -230,3 +230,23 @@ async def test_read_only_mode_serves_only_read_tools(mcp_server, mint_token, nex
         except McpError as exc:  # an unknown tool is a protocol error
             assert "not found" in str(exc)
         assert nextcloud.stats()["routes"].get("PUT /remote.php/dav/files/alice/a.txt") is None
+
+
+async def test_search_pages_with_firstresult(mcp_server, mint_token, nextcloud):
+    auth = ("alice", "alice-app-password")
+    with httpx.Client(base_url=f"{nextcloud.url}/remote.php/dav/files/alice", auth=auth) as http:
+        assert http.request("MKCOL", "/Many").status_code == 201
+        for i in range(520):
+            assert http.put(f"/Many/item-{i:03d}.txt", content=b"x", headers={"If-None-Match": "*"}).status_code == 201
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        found = await ok(s, "nc_webdav_find_by_name", {"pattern": "item-", "scope": "Many", "limit": 1000})
+        assert found["total_found"] == 520 and not found["truncated"]
+        assert len({f["path"] for f in found["results"]}) == 520
+        assert nextcloud.stats()["routes"].get("SEARCH /remote.php/dav/") == 2
+
+
+async def test_locked_file_is_a_clear_result(mcp_server, mint_token, nextcloud):
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        await ok(s, "nc_webdav_write_file", {"path": "locked.txt", "content": "v1"})
+        nextcloud.fault(status=423, routes=["/remote.php/dav/files/alice/locked.txt"])
+        await fails(s, "nc_webdav_write_file", {"path": "locked.txt", "content": "v2", "if_match": "*"}, "locked")
