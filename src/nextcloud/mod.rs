@@ -4,9 +4,11 @@
 pub mod capabilities;
 pub mod client;
 pub mod dav;
+pub mod deck;
 pub mod error;
 pub mod notes;
 pub mod ocs;
+pub mod tables;
 pub mod xml;
 
 pub use client::{Credentials, NextcloudClient, NextcloudShared};
