@@ -177,8 +177,9 @@ pub async fn post(
         };
         match sessions.get(&query.session_id) {
             None => {
-                return HttpResponse::NotFound()
-                    .body("Not Found: unknown or closed SSE session; open a new one with GET /sse");
+                return HttpResponse::NotFound().body(
+                    "Not Found: unknown or closed SSE session; open a new one with GET /sse",
+                );
             }
             Some(session) if session.user_id != caller.user_id => {
                 return HttpResponse::Forbidden()
