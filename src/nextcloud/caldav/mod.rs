@@ -247,7 +247,7 @@ impl NextcloudClient {
             .body(body);
         match self.send(&call, request).await {
             Ok(_) => {}
-            Err(e) if e.status() == Some(405) => {
+            Err(e) if matches!(e.status(), Some(405 | 409)) && self.dav_exists(&path).await.unwrap_or(false) => {
                 return Err(NextcloudError::invalid(
                     call,
                     format!("a calendar or collection named `{name}` already exists"),
@@ -297,6 +297,15 @@ impl NextcloudClient {
             ));
         }
         self.calendar(&cal.name).await
+    }
+
+    /// True when a PROPFIND Depth 0 on `path` finds something.
+    pub async fn dav_exists(&self, path: &str) -> NcResult<bool> {
+        match self.propfind(path, "0", &[(NS_DAV, "resourcetype")]).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.status() == Some(404) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// DELETE a collection (calendar or address book).
