@@ -3,6 +3,8 @@
 // MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
 #![allow(deprecated)]
 
+pub mod calendar;
+pub mod contacts;
 pub mod deck;
 pub mod notes;
 pub mod registry;
