@@ -1,16 +1,22 @@
 //! Typed access to Nextcloud's APIs. Every protocol quirk (OCS envelopes, `/index.php/`
 //! prefixes, DAV namespaces, quoted ETags) lives here, once; tools never build URLs.
 
+pub mod caldav;
 pub mod capabilities;
+pub mod carddav;
 pub mod client;
 pub mod comments;
 pub mod dav;
+pub mod deck;
 pub mod error;
+pub mod ical;
 pub mod notes;
 pub mod ocs;
 pub mod sharing;
 pub mod systemtags;
+pub mod tables;
 pub mod trashbin;
+pub mod vcard;
 pub mod webdav;
 pub mod xml;
 

@@ -3,6 +3,9 @@
 // MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
 #![allow(deprecated)]
 
+pub mod calendar;
+pub mod contacts;
+pub mod deck;
 pub mod files;
 pub mod notes;
 pub mod notes_resources;
@@ -10,6 +13,7 @@ pub mod registry;
 pub mod resources;
 pub mod sharing;
 pub mod support;
+pub mod tables;
 
 use std::sync::Arc;
 

@@ -16,10 +16,7 @@ pub const SETTINGS_URI: &str = "notes://settings";
 
 /// True when the config enables the notes toolset.
 pub fn enabled(host: &NextcloudMcp) -> bool {
-    host.settings
-        .enabled
-        .as_ref()
-        .is_none_or(|list| list.iter().any(|n| n == "notes"))
+    super::resources::toolset_enabled(host, "notes")
 }
 
 /// The Notes resource templates (none when the notes toolset is off).

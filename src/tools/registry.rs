@@ -12,6 +12,10 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("notes", NextcloudMcp::notes_router()),
         ("files", NextcloudMcp::files_router()),
         ("sharing", NextcloudMcp::sharing_router()),
+        ("deck", NextcloudMcp::deck_router()),
+        ("tables", NextcloudMcp::tables_router()),
+        ("calendar", NextcloudMcp::calendar_router()),
+        ("contacts", NextcloudMcp::contacts_router()),
     ]
 }
 
