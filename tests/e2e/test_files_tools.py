@@ -196,7 +196,8 @@ async def test_excluded_tags_hide_files_everywhere(mcp_server, mint_token, nextc
     async with session_as("basic", mcp_server, mint_token,
                           config={"toolsets": {"files": {"excluded_tags": ["Confidential"]}}}) as s:
         root = await ok(s, "nc_webdav_list_directory", {})
-        assert [f["name"] for f in root["files"]] == ["Open"]
+        names = [f["name"] for f in root["files"]]
+        assert "Open" in names and "Secret" not in names
         open_ = await ok(s, "nc_webdav_list_directory", {"path": "Open"})
         assert [f["name"] for f in open_["files"]] == ["public.txt"]
         for tool, args in [
@@ -212,7 +213,8 @@ async def test_excluded_tags_hide_files_everywhere(mcp_server, mint_token, nextc
         ]:
             await fails(s, tool, args, "not available" if "tag" not in args else "configuration")
         found = await ok(s, "nc_webdav_search_files", {"name_pattern": "%"})
-        assert {f["path"] for f in found["results"]} == {"Open", "Open/public.txt"}
+        mine = {f["path"] for f in found["results"] if f["path"].startswith(("Open", "Secret"))}
+        assert mine == {"Open", "Open/public.txt"}
         by_tag = await ok(s, "nc_webdav_find_by_tag_name", {"tag": "confidential"})
         assert by_tag["results"] == []
 

@@ -45,7 +45,7 @@ async def test_notes_tools(mode, mcp_server, mint_token, nextcloud):
         # Enough notes for several chunks (chunkSize 100) so search must follow the cursor.
         for i in range(205):
             await ok(s, "nc_notes_create_note", {"title": f"Filler {i}", "content": "nothing here", "category": ""})
-        in_title = await ok(s, "nc_notes_create_note", {"title": "Kubernetes rollout", "content": "plan", "category": "Work"})
+        in_title = await ok(s, "nc_notes_create_note", {"title": "Kubernetes rollout", "content": "plan", "category": "Projects"})
         in_body = await ok(s, "nc_notes_create_note", {"title": "Misc", "content": "talk about kubernetes", "category": ""})
         found = await ok(s, "nc_notes_search_notes", {"query": "kubernetes"})
         assert [r["id"] for r in found["results"]] == [in_title["id"], in_body["id"]]
@@ -55,10 +55,10 @@ async def test_notes_tools(mode, mcp_server, mint_token, nextcloud):
         assert stats.get("GET /index.php/apps/notes/api/v1/notes", 0) >= 3, stats
         await fails(s, "nc_notes_search_notes", {"query": "a"}, "query")
 
-        listed = await ok(s, "nc_notes_list_notes", {"category": "Work"})
+        listed = await ok(s, "nc_notes_list_notes", {"category": "Projects"})
         assert listed["total"] == 1 and listed["notes"][0]["id"] == in_title["id"]
         everything = await ok(s, "nc_notes_list_notes", {"limit": 10})
-        assert everything["total"] == 208 and len(everything["notes"]) == 10 and everything["truncated"]
+        assert everything["total"] == 210 and len(everything["notes"]) == 10 and everything["truncated"]
         await fails(s, "nc_notes_list_notes", {"limit": 0}, "limit")
 
         # Attachment in Notes/Home/.attachments.<id>/ (written over WebDAV).

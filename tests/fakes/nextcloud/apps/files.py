@@ -29,6 +29,16 @@ D, OC, NC = "{DAV:}", "{http://owncloud.org/ns}", "{http://nextcloud.org/ns}"
 BASE_TIME = 1_760_000_000
 
 
+SEED = [
+    ("Documents", "", None),
+    ("Documents/report.pdf", "application/pdf", b"%PDF-1.4\n% seeded report\n"),
+    ("Notes", "", None),
+    ("Notes/Shopping.md", "text/markdown", b"# Shopping\n- milk"),
+    ("Notes/Work", "", None),
+    ("Notes/Work/Plan.md", "text/markdown", b"# Plan"),
+]
+
+
 @dataclass
 class Node:
     is_dir: bool
@@ -68,6 +78,12 @@ class Store:
             root = Node(is_dir=True, fileid=self.new_id())
             root.touch(self.clock)
             self.nodes[uid] = {"": root}
+            # Skeleton files every user starts with (the Deck and Notes fakes refer to them).
+            for path, content_type, content in SEED:
+                node = Node(is_dir=content is None, fileid=self.new_id(), content=content or b"",
+                            content_type=content_type)
+                node.touch(self.clock)
+                self.nodes[uid][path] = node
         return self.nodes[uid]
 
 

@@ -22,8 +22,18 @@ BASE_TIME = 1_760_000_000
 FIELDS = ("id", "etag", "readonly", "modified", "title", "category", "content", "favorite")
 
 
+# alice's seeded notes (their files are seeded by the files fake; the Deck fake attaches note 2).
+SEED = {
+    1: {"id": 1, "etag": "be3b4e5b8ba06b5b3fd8d3e4d7b62a3f", "readonly": False, "modified": 1701800000,
+        "title": "Shopping", "category": "", "content": "# Shopping\n- milk", "favorite": False},
+    2: {"id": 2, "etag": "0e5b79b7d5b8f6bc8c1f1d6f0b4f4d1a", "readonly": False, "modified": 1701800100,
+        "title": "Plan", "category": "Work", "content": "# Plan", "favorite": False},
+}
+
+
 def reset(state) -> None:
-    state.data["notes"] = {"notes": {}, "next_id": 0, "clock": BASE_TIME}
+    import copy
+    state.data["notes"] = {"notes": {"alice": copy.deepcopy(SEED)}, "next_id": 2, "clock": BASE_TIME}
 
 
 def capabilities(state):
@@ -145,7 +155,7 @@ async def delete_note(request: Request) -> Response:
 
 async def settings(request: Request) -> Response:
     await current_user(request)
-    return JSONResponse({"notesPath": "Notes", "fileSuffix": ".txt"}, headers=API_HEADERS)
+    return JSONResponse({"notesPath": "Notes", "fileSuffix": ".md", "noteMode": "rich"}, headers=API_HEADERS)
 
 
 def routes(state):

@@ -67,6 +67,17 @@ async def create(request: Request) -> Response:
         return fail(request, 404, "Please specify a valid group")
     if share_type == 3 and share_with:
         return fail(request, 400, "Unknown share type")
+    node = files[rel]
+    if share_type == 12:  # a Deck card: the file becomes a `file` attachment of the card
+        from . import deck
+        try:
+            card_id = int(share_with)
+        except (TypeError, ValueError):
+            return fail(request, 404, "Sharing failed")
+        if "deck" not in state.data or not deck.card_visible(state, uid, card_id):
+            return fail(request, 404, "Sharing failed")
+        deck.add_file_attachment(state, uid, card_id, rel.rsplit("/", 1)[-1],
+                                 "httpd/unix-directory" if node.is_dir else node.content_type, len(node.content))
     expiration = None
     if p.get("expireDate"):
         try:
@@ -79,7 +90,6 @@ async def create(request: Request) -> Response:
     d = state.data["sharing"]
     d["next_id"] += 1
     sid = d["next_id"]
-    node = files[rel]
     token = f"Tok{sid:012d}" if share_type == 3 else None
     share = {
         "id": str(sid), "share_type": share_type, "uid_owner": uid, "displayname_owner": uid.capitalize(),
@@ -90,7 +100,8 @@ async def create(request: Request) -> Response:
         "mimetype": "httpd/unix-directory" if node.is_dir else node.content_type,
         "item_source": node.fileid, "file_source": node.fileid, "file_target": "/" + rel.rsplit("/", 1)[-1],
         "share_with": share_with if share_type != 3 else None,
-        "share_with_displayname": share_with if share_type != 3 else None,
+        "share_with_displayname": (f"Deck card {share_with}" if share_type == 12 else share_with)
+        if share_type != 3 else None,
         "url": f"https://cloud.example.com/s/{token}" if token else None,
         "mail_send": 0, "hide_download": 0, "attributes": None,
     }
