@@ -10,6 +10,8 @@ use crate::config::ToolsetsConfig;
 pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
     vec![
         ("notes", NextcloudMcp::notes_router()),
+        ("files", NextcloudMcp::files_router()),
+        ("sharing", NextcloudMcp::sharing_router()),
         ("deck", NextcloudMcp::deck_router()),
         ("tables", NextcloudMcp::tables_router()),
         ("calendar", NextcloudMcp::calendar_router()),
