@@ -247,7 +247,10 @@ impl NextcloudClient {
             .body(body);
         match self.send(&call, request).await {
             Ok(_) => {}
-            Err(e) if matches!(e.status(), Some(405 | 409)) && self.dav_exists(&path).await.unwrap_or(false) => {
+            Err(e)
+                if matches!(e.status(), Some(405 | 409))
+                    && self.dav_exists(&path).await.unwrap_or(false) =>
+            {
                 return Err(NextcloudError::invalid(
                     call,
                     format!("a calendar or collection named `{name}` already exists"),
