@@ -6,7 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-"$PYTHON" -m pip install --disable-pip-version-check -q -r tests/requirements.txt
+if ! "$PYTHON" -m pip install --disable-pip-version-check -q -r tests/requirements.txt; then
+  # A Debian system Python refuses global installs (PEP 668); this is a throwaway test machine.
+  PIP_BREAK_SYSTEM_PACKAGES=1 "$PYTHON" -m pip install --disable-pip-version-check -q -r tests/requirements.txt
+fi
+
+if ! command -v npm >/dev/null 2>&1; then
+  # npm bootstraps the peer's own Node 22 (npm package `node`); any npm will do for that.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq npm >/dev/null
+  else
+    echo "npm is needed to install tests/peers/oidc (apt-get install npm)" >&2
+    exit 1
+  fi
+fi
 
 (
   cd tests/peers/oidc

@@ -216,7 +216,7 @@ pub struct ClientManager {
 enum ClientSource {
     Preconfigured,
     Registered {
-        config: RegistrationConfig,
+        config: Box<RegistrationConfig>,
         endpoint: Url,
         http: reqwest::Client,
     },
@@ -246,7 +246,7 @@ impl ClientManager {
         Arc::new(Self {
             current: RwLock::new(None),
             source: ClientSource::Registered {
-                config,
+                config: Box::new(config),
                 endpoint,
                 http,
             },

@@ -185,7 +185,9 @@ impl JwtVerifier {
         }
     }
 
-    async fn jwks(&self, refresh: bool) -> Result<Arc<JwkSet>, VerifyError> {
+    /// The key set; with `refresh`, fetched anew unless fetched in the last 10 seconds.
+    /// The flag tells whether the set returned was fetched by this call.
+    async fn jwks(&self, refresh: bool) -> Result<(Arc<JwkSet>, bool), VerifyError> {
         if let Ok(guard) = self.keys.read() {
             let recent = guard
                 .1
@@ -193,7 +195,7 @@ impl JwtVerifier {
             if let Some(keys) = &guard.0
                 && (!refresh || recent)
             {
-                return Ok(keys.clone());
+                return Ok((keys.clone(), false));
             }
         }
         let set: JwkSet = self
@@ -209,7 +211,7 @@ impl JwtVerifier {
         if let Ok(mut guard) = self.keys.write() {
             *guard = (Some(set.clone()), Some(Instant::now()));
         }
-        Ok(set)
+        Ok((set, true))
     }
 
     /// Verifies signature, `iss`, `exp`, `nbf` and `aud`.
@@ -217,7 +219,7 @@ impl JwtVerifier {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| VerifyError::Rejected(format!("not a JWT: {e}")))?;
         let kid = header.kid.clone();
-        let mut keys = self.jwks(false).await?;
+        let (keys, _) = self.jwks(false).await?;
         let find = |set: &JwkSet| match &kid {
             Some(kid) => set.find(kid).cloned(),
             None => set.keys.first().cloned(),
@@ -225,10 +227,23 @@ impl JwtVerifier {
         let jwk = match find(&keys) {
             Some(jwk) => jwk,
             None => {
-                keys = self.jwks(true).await?;
-                find(&keys).ok_or_else(|| {
-                    VerifyError::Rejected("signing key not in the provider's JWKS".into())
-                })?
+                // An unknown kid usually means the provider rotated its keys.
+                let (keys, fresh) = self.jwks(true).await?;
+                match find(&keys) {
+                    Some(jwk) => jwk,
+                    // Only a freshly fetched set is a verdict; within the refetch cooldown,
+                    // ask again later rather than cache a rejection of a maybe valid token.
+                    None if fresh => {
+                        return Err(VerifyError::Rejected(
+                            "signing key not in the provider's JWKS".into(),
+                        ));
+                    }
+                    None => {
+                        return Err(VerifyError::Unavailable(
+                            "signing key not in the recently fetched JWKS; retry shortly".into(),
+                        ));
+                    }
+                }
             }
         };
         let key = DecodingKey::from_jwk(&jwk)

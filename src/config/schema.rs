@@ -250,7 +250,7 @@ pub struct BasicConfig {
 }
 
 /// `toolsets:` section.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ToolsetsConfig {
     /// Enabled toolsets; None means all available.
@@ -263,18 +263,6 @@ pub struct ToolsetsConfig {
     pub files: FilesConfig,
     /// Calendar toolset settings.
     pub calendar: CalendarConfig,
-}
-
-impl Default for ToolsetsConfig {
-    fn default() -> Self {
-        Self {
-            enabled: None,
-            read_only: false,
-            tools: ToolFilterConfig::default(),
-            files: FilesConfig::default(),
-            calendar: CalendarConfig::default(),
-        }
-    }
 }
 
 /// `toolsets.tools:`.

@@ -192,19 +192,20 @@ impl NextcloudClient {
             let retry = current.try_clone();
             let response = request_send(call, current).await?;
             let status = response.status();
-            if status == StatusCode::TOO_MANY_REQUESTS && attempt < self.shared.max_retries {
-                if let Some(next) = retry {
-                    attempt += 1;
-                    let wait =
-                        retry_after(&response).unwrap_or(Duration::from_secs(1 << attempt.min(4)));
-                    log::info!(
-                        "{call}: rate limited by Nextcloud, retry {attempt} in {}s",
-                        wait.as_secs()
-                    );
-                    tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
-                    current = next;
-                    continue;
-                }
+            if status == StatusCode::TOO_MANY_REQUESTS
+                && attempt < self.shared.max_retries
+                && let Some(next) = retry
+            {
+                attempt += 1;
+                let wait =
+                    retry_after(&response).unwrap_or(Duration::from_secs(1 << attempt.min(4)));
+                log::info!(
+                    "{call}: rate limited by Nextcloud, retry {attempt} in {}s",
+                    wait.as_secs()
+                );
+                tokio::time::sleep(wait.min(Duration::from_secs(30))).await;
+                current = next;
+                continue;
             }
             if status.is_success() || status == StatusCode::NOT_MODIFIED {
                 return Ok(response);

@@ -6,10 +6,12 @@ pub mod capabilities;
 pub mod carddav;
 pub mod client;
 pub mod dav;
+pub mod deck;
 pub mod error;
 pub mod ical;
 pub mod notes;
 pub mod ocs;
+pub mod tables;
 pub mod vcard;
 pub mod xml;
 

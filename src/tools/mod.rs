@@ -5,10 +5,12 @@
 
 pub mod calendar;
 pub mod contacts;
+pub mod deck;
 pub mod notes;
 pub mod registry;
 pub mod resources;
 pub mod support;
+pub mod tables;
 
 use std::sync::Arc;
 

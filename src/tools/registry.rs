@@ -12,6 +12,8 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("notes", NextcloudMcp::notes_router()),
         ("calendar", NextcloudMcp::calendar_router()),
         ("contacts", NextcloudMcp::contacts_router()),
+        ("deck", NextcloudMcp::deck_router()),
+        ("tables", NextcloudMcp::tables_router()),
     ]
 }
 

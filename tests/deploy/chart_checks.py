@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -359,6 +360,14 @@ def main() -> int:
         assert not missing and not extra, f"values.yaml config: missing {sorted(missing)}, extra {sorted(extra)}"
 
     check("values.yaml `config:` has exactly the keys of config/nextcloud-mcp.example.yaml", config_keys_match)
+    def schema_accepts_example():
+        import jsonschema
+
+        schema = json.loads((CHART / "values.schema.json").read_text())["properties"]["config"]
+        example = yaml.safe_load((ROOT / "config" / "nextcloud-mcp.example.yaml").read_text())
+        jsonschema.validate(example, schema)
+
+    check("values.schema.json's `config` accepts config/nextcloud-mcp.example.yaml", schema_accepts_example)
     check("charts/nextcloud-mcp/files/nextcloud-setup.sh is scripts/nextcloud-setup.sh",
           lambda: _assert((CHART / "files" / "nextcloud-setup.sh").read_text() == (ROOT / "scripts" / "nextcloud-setup.sh").read_text()))
 
@@ -391,6 +400,13 @@ def main() -> int:
         else:
             check(f"{label}: NOTES.txt gives the nextcloud/helm sidecar snippet",
                   lambda: _assert("extraSidecarContainers" in notes and "extraVolumes" in notes, notes))
+        def notes_command_parses():
+            for line in re.findall(r"^\s*(scripts/nextcloud-setup\.sh .*)$", notes, re.M):
+                args = shlex.split(line.replace("<nextcloud-namespace>", "nextcloud"))
+                proc = subprocess.run(["bash", str(ROOT / args[0]), *args[1:], "--dry-run"], capture_output=True, text=True)
+                assert proc.returncode == 0, f"{line}: {proc.stderr}"
+
+        check(f"{label}: the setup command NOTES.txt prints parses with --dry-run", notes_command_parses)
         with open(outdir / f"{label}.yaml", "w") as fh:
             yaml.safe_dump_all([clean(d) for d in docs], fh, sort_keys=False)
         rendered_configs.append((label, one(docs, "ConfigMap", FULLNAME)["data"][CONFIG_KEY], secret_files(docs, values)))

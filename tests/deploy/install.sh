@@ -11,6 +11,11 @@ missing=()
 for tool in shellcheck bats; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+# DEPLOY_MUSL_BUILD=1: also what tests/deploy/musl-build.sh needs.
+if [[ ${DEPLOY_MUSL_BUILD:-0} == 1 ]]; then
+  command -v musl-gcc >/dev/null 2>&1 || missing+=(musl-tools)
+  rustup target list --installed | grep -qx x86_64-unknown-linux-musl || rustup target add x86_64-unknown-linux-musl
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   sudo_cmd=()
   [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)

@@ -64,7 +64,7 @@ tap_suite() { # tap_suite NAME CMD... : counts the ok / not ok lines a TAP produ
 
 echo "# shellcheck"
 if need shellcheck; then
-  for file in scripts/nextcloud-setup.sh tests/deploy/run.sh tests/deploy/install.sh tests/deploy/fakes/*; do
+  for file in scripts/nextcloud-setup.sh tests/deploy/*.sh tests/deploy/fakes/*; do
     single "shellcheck $file" shellcheck -x "$file"
   done
   single "shellcheck tests/deploy/nextcloud-setup.bats" shellcheck --shell=bats tests/deploy/nextcloud-setup.bats
@@ -78,6 +78,13 @@ fi
 echo "# bats: scripts/nextcloud-setup.sh"
 if need bats; then
   tap_suite "bats tests/deploy/nextcloud-setup.bats" bats --tap tests/deploy/nextcloud-setup.bats
+fi
+
+echo "# static binary for the image"
+if [[ ${DEPLOY_MUSL_BUILD:-0} == 1 ]]; then
+  single "tests/deploy/musl-build.sh: static x86_64-unknown-linux-musl release binary" bash tests/deploy/musl-build.sh
+else
+  result skip "tests/deploy/musl-build.sh: static x86_64-unknown-linux-musl release binary" "slow; set DEPLOY_MUSL_BUILD=1 to run it"
 fi
 
 echo "# Helm chart"

@@ -184,6 +184,11 @@ def test_fake_faults_and_maintenance(nextcloud, http):
     nextcloud.up()
     assert http.get(url, headers=auth).status_code == 200
 
+    nextcloud.down("close")  # connections dropped mid-response
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get(url, headers=auth)
+    nextcloud.up()
+
     nextcloud.fault(status=0, delay_ms=1500, routes=["/ocs/"])
     with pytest.raises(httpx.ReadTimeout):
         http.get(url, headers=auth, timeout=0.5)

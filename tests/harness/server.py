@@ -187,6 +187,15 @@ def default_config(*, fake_url: str, discovery_url: str, workdir: Path, port: in
     }
 
 
+def basic_mode(username: str = "alice", password: str = "alice-app-password",
+               bearer_token: str | None = None) -> dict[str, Any]:
+    """Config overrides for `auth.mode: basic` against the fake's users (the oauth defaults removed)."""
+    basic: dict[str, Any] = {"username": username, "password": password}
+    if bearer_token is not None:
+        basic["bearer_token"] = bearer_token
+    return {"auth": {"mode": "basic", "oauth": DELETE, "basic": basic}}
+
+
 def new_server(config: dict[str, Any], *, fake_url: str, discovery_url: str, workdir: Path,
                env: dict[str, str] | None = None) -> McpServer:
     port = free_port()

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 
 import uvicorn
 
-from .app import build_app
+from .app import DropConnection, build_app
 from .state import FakeState, User
 
 DEFAULT_USERS = "alice:alice-app-password,bob:bob-app-password,alice@example.com=alice:alice-app-password"
@@ -54,6 +55,17 @@ def main(argv: list[str] | None = None) -> None:
         latency_ms=args.latency_ms,
     )
     app = build_app(state)
+
+    class _QuietDrops(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            exc = record.exc_info[1] if record.exc_info else None
+            while exc is not None:
+                if isinstance(exc, DropConnection):
+                    return False
+                exc = exc.__cause__ or exc.__context__ or (exc.exceptions[0] if isinstance(exc, BaseExceptionGroup) else None)
+            return True
+
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
                             lifespan="on", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)

@@ -45,6 +45,19 @@ def unavailable_response(path: str, status: int = 503, message: str = "System is
     return HTMLResponse(MAINTENANCE_HTML, status_code=status, headers=headers)
 
 
+class DropConnection(Exception):
+    """Raised after the response head: uvicorn then closes the connection mid-response."""
+
+
+async def drop_connection(send: Send) -> None:
+    # A response head promising a body that never comes, then an error: the server closes the socket,
+    # so the client sees the connection dropped mid-response (as with a crashed or unreachable host).
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")]})
+    await send({"type": "http.response.body", "body": b"{", "more_body": True})
+    raise DropConnection("fake Nextcloud: dropping the connection (down mode 'close')")
+
+
 class FaultMiddleware:
     """Latency, maintenance mode, injected faults, app gating and per-route stats (not for /__fake/)."""
 
@@ -64,14 +77,19 @@ class FaultMiddleware:
                 state.stats.headers_seen[name.decode()] += 1
         if state.latency_ms:
             await asyncio.sleep(state.latency_ms / 1000)
+        fault = state.fault
+        fault_hit = fault is not None and fault.matches(path) and fault.hit()
+        if fault_hit:
+            state.stats.faults_injected += 1
         response: Response | None = None
+        if state.down == "close" or (fault_hit and fault.status == -1):
+            await drop_connection(send)
+            return
         if state.down == "maintenance" and path != "/status.php":
             response = unavailable_response(path)
         elif state.down == "error":
             response = HTMLResponse("<h1>Internal Server Error</h1>", status_code=500)
-        elif state.fault is not None and state.fault.matches(path) and state.fault.hit():
-            fault = state.fault
-            state.stats.faults_injected += 1
+        elif fault_hit:
             if fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)
             if fault.status:
@@ -148,8 +166,8 @@ def control_routes(modules: list) -> list[Route]:
     async def down(request: Request) -> Response:
         body = await request.json() if (await request.body()) else {}
         mode = body.get("mode", "maintenance")
-        if mode not in ("maintenance", "error"):
-            return JSONResponse({"error": "mode must be maintenance or error"}, status_code=400)
+        if mode not in ("maintenance", "error", "close"):
+            return JSONResponse({"error": "mode must be maintenance, error or close"}, status_code=400)
         st(request).down = mode
         return JSONResponse({"down": mode})
 
