@@ -10,10 +10,10 @@ use crate::config::ToolsetsConfig;
 pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
     vec![
         ("notes", NextcloudMcp::notes_router()),
-        ("calendar", NextcloudMcp::calendar_router()),
-        ("contacts", NextcloudMcp::contacts_router()),
         ("deck", NextcloudMcp::deck_router()),
         ("tables", NextcloudMcp::tables_router()),
+        ("calendar", NextcloudMcp::calendar_router()),
+        ("contacts", NextcloudMcp::contacts_router()),
     ]
 }
 
