@@ -28,3 +28,15 @@ async def test_nextcloud_homes_and_properties(mcp_server, nextcloud):
     assert not any("alice@example.com" in r for r in routes), "paths use the uid from discovery, not the login"
     await fails(server.url, "nc_calendar_create_todo", {"calendar_name": "contact_birthdays", "summary": "x"}, "does not hold tasks")
     await fails(server.url, "nc_calendar_list_todos", {"calendar_name": "work"}, "personal, contact_birthdays")
+
+
+async def test_read_only_mode_lists_only_read_tools(mcp_server):
+    from tests.harness import mcp_session
+
+    server = mcp_server({**basic("alice", "alice-app-password"), "toolsets": {"read_only": True, "enabled": ["calendar", "contacts"]}})
+    async with mcp_session(server.url) as session:
+        names = sorted(t.name for t in (await session.list_tools()).tools)
+    assert names == sorted([
+        "nc_calendar_list_calendars", "nc_calendar_list_events", "nc_calendar_get_event", "nc_calendar_get_upcoming_events",
+        "nc_calendar_find_availability", "nc_calendar_list_todos", "nc_calendar_search_todos",
+        "nc_contacts_list_addressbooks", "nc_contacts_list_contacts", "nc_contacts_search_contacts"])

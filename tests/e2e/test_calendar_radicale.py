@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from tests.e2e.dav_peers import USERS, call, dav_server, fails, ok, radicale  # noqa: F401 - fixtures
+from tests.e2e.dav_peers import USERS, fails, ok
 
 AUTH = ("alice", USERS["alice"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.dav_peers import USERS, dav_server, fails, ok, radicale  # noqa: F401 - fixtures
+from tests.e2e.dav_peers import USERS, fails, ok
 
 AUTH = ("alice", USERS["alice"])
 

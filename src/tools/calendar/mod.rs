@@ -3,6 +3,7 @@
 
 pub mod availability;
 pub mod bulk;
+pub mod event_args;
 pub mod events;
 pub mod manage;
 pub mod todos;
