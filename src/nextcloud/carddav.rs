@@ -118,24 +118,8 @@ impl NextcloudClient {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><d:mkcol xmlns:d=\"DAV:\" xmlns:card=\"{NS_CARDDAV}\"><d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype><d:displayname>{}</d:displayname></d:prop></d:set></d:mkcol>",
             escape(display_name)
         );
-        let call = format!("MKCOL {path}");
-        let request = self
-            .request(method("MKCOL"), &path)
-            .header("Content-Type", "application/xml; charset=utf-8")
-            .body(body);
-        match self.send(&call, request).await {
-            Ok(_) => {}
-            Err(e)
-                if matches!(e.status(), Some(405 | 409))
-                    && self.dav_exists(&path).await.unwrap_or(false) =>
-            {
-                return Err(NextcloudError::invalid(
-                    call,
-                    format!("an address book or collection named `{name}` already exists"),
-                ));
-            }
-            Err(e) => return Err(e),
-        }
+        self.create_collection("MKCOL", &path, body, "an address book", name)
+            .await?;
         self.addressbook(name).await
     }
 

@@ -240,24 +240,8 @@ impl NextcloudClient {
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><c:mkcalendar xmlns:d=\"DAV:\" xmlns:c=\"{NS_CALDAV}\" xmlns:a=\"{NS_APPLE}\"><d:set><d:prop>{props}</d:prop></d:set></c:mkcalendar>"
         );
-        let call = format!("MKCALENDAR {path}");
-        let request = self
-            .request(method("MKCALENDAR"), &path)
-            .header("Content-Type", "application/xml; charset=utf-8")
-            .body(body);
-        match self.send(&call, request).await {
-            Ok(_) => {}
-            Err(e)
-                if matches!(e.status(), Some(405 | 409))
-                    && self.dav_exists(&path).await.unwrap_or(false) =>
-            {
-                return Err(NextcloudError::invalid(
-                    call,
-                    format!("a calendar or collection named `{name}` already exists"),
-                ));
-            }
-            Err(e) => return Err(e),
-        }
+        self.create_collection("MKCALENDAR", &path, body, "a calendar", name)
+            .await?;
         self.calendar(name).await
     }
 
@@ -300,6 +284,36 @@ impl NextcloudClient {
             ));
         }
         self.calendar(&cal.name).await
+    }
+
+    /// Creates a collection with `verb` (MKCOL, MKCALENDAR); a name already taken is
+    /// reported as such instead of a bare 405.
+    pub async fn create_collection(
+        &self,
+        verb: &str,
+        path: &str,
+        body: String,
+        kind: &str,
+        name: &str,
+    ) -> NcResult<()> {
+        let call = format!("{verb} {path}");
+        let request = self
+            .request(method(verb), path)
+            .header("Content-Type", "application/xml; charset=utf-8")
+            .body(body);
+        match self.send(&call, request).await {
+            Ok(_) => Ok(()),
+            Err(e)
+                if matches!(e.status(), Some(405 | 409))
+                    && self.dav_exists(path).await.unwrap_or(false) =>
+            {
+                Err(NextcloudError::invalid(
+                    call,
+                    format!("{kind} or collection named `{name}` already exists"),
+                ))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// True when a PROPFIND Depth 0 on `path` finds something.
