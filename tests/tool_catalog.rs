@@ -22,7 +22,12 @@ fn live_tools() -> BTreeMap<String, Value> {
     build_router(&ToolsetsConfig::default())
         .list_all()
         .into_iter()
-        .map(|tool| (tool.name.to_string(), serde_json::to_value(&tool).expect("tool serializes")))
+        .map(|tool| {
+            (
+                tool.name.to_string(),
+                serde_json::to_value(&tool).expect("tool serializes"),
+            )
+        })
         .collect()
 }
 
@@ -38,8 +43,14 @@ fn readme_table(tools: &BTreeMap<String, Value>) -> String {
     let mut rows: Vec<(String, String, String, String)> = tools
         .iter()
         .map(|(name, tool)| {
-            let read_only = tool.pointer("/annotations/readOnlyHint").and_then(Value::as_bool) == Some(true);
-            let destructive = tool.pointer("/annotations/destructiveHint").and_then(Value::as_bool) == Some(true);
+            let read_only = tool
+                .pointer("/annotations/readOnlyHint")
+                .and_then(Value::as_bool)
+                == Some(true);
+            let destructive = tool
+                .pointer("/annotations/destructiveHint")
+                .and_then(Value::as_bool)
+                == Some(true);
             let kind = if read_only {
                 "read"
             } else if destructive {
@@ -56,7 +67,12 @@ fn readme_table(tools: &BTreeMap<String, Value>) -> String {
                 .unwrap_or("")
                 .trim_end_matches('.')
                 .replace('|', "\\|");
-            (toolset_of(name).to_string(), name.clone(), kind.to_string(), description)
+            (
+                toolset_of(name).to_string(),
+                name.clone(),
+                kind.to_string(),
+                description,
+            )
         })
         .collect();
     rows.sort();
@@ -104,14 +120,25 @@ fn readme_tool_table_lists_exactly_the_live_tools() {
 #[test]
 fn every_tool_sets_all_four_hints_and_describes_its_arguments() {
     for (name, tool) in live_tools() {
-        for hint in ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] {
+        for hint in [
+            "readOnlyHint",
+            "destructiveHint",
+            "idempotentHint",
+            "openWorldHint",
+        ] {
             assert!(
                 tool.pointer(&format!("/annotations/{hint}")).is_some(),
                 "{name} does not set {hint}"
             );
         }
-        assert!(tool.get("outputSchema").is_some(), "{name} has no output schema");
-        if let Some(props) = tool.pointer("/inputSchema/properties").and_then(Value::as_object) {
+        assert!(
+            tool.get("outputSchema").is_some(),
+            "{name} has no output schema"
+        );
+        if let Some(props) = tool
+            .pointer("/inputSchema/properties")
+            .and_then(Value::as_object)
+        {
             for (arg, schema) in props {
                 let described = schema.get("description").is_some()
                     || schema.pointer("/allOf/0/description").is_some()
@@ -130,11 +157,19 @@ fn read_only_mode_serves_only_read_only_tools() {
     };
     let router = build_router(&settings);
     let tools = router.list_all();
-    assert!(tools.iter().all(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)));
+    assert!(
+        tools
+            .iter()
+            .all(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true))
+    );
     let all = live_tools();
     let read_only_count = all
         .values()
-        .filter(|t| t.pointer("/annotations/readOnlyHint").and_then(Value::as_bool) == Some(true))
+        .filter(|t| {
+            t.pointer("/annotations/readOnlyHint")
+                .and_then(Value::as_bool)
+                == Some(true)
+        })
         .count();
     assert_eq!(tools.len(), read_only_count);
 }
@@ -142,7 +177,9 @@ fn read_only_mode_serves_only_read_only_tools() {
 #[test]
 fn include_and_exclude_lists_filter_tools() {
     let all = live_tools();
-    let Some(first) = all.keys().next().cloned() else { return };
+    let Some(first) = all.keys().next().cloned() else {
+        return;
+    };
     let mut settings = ToolsetsConfig::default();
     settings.tools.include = vec![first.clone()];
     assert_eq!(build_router(&settings).list_all().len(), 1);

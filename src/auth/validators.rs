@@ -185,7 +185,8 @@ impl JwtVerifier {
         }
     }
 
-    async fn jwks(&self, refresh: bool) -> Result<Arc<JwkSet>, VerifyError> {
+    /// The key set and whether it was fetched by this call.
+    async fn jwks(&self, refresh: bool) -> Result<(Arc<JwkSet>, bool), VerifyError> {
         if let Ok(guard) = self.keys.read() {
             let recent = guard
                 .1
@@ -193,7 +194,7 @@ impl JwtVerifier {
             if let Some(keys) = &guard.0
                 && (!refresh || recent)
             {
-                return Ok(keys.clone());
+                return Ok((keys.clone(), false));
             }
         }
         let set: JwkSet = self
@@ -209,7 +210,7 @@ impl JwtVerifier {
         if let Ok(mut guard) = self.keys.write() {
             *guard = (Some(set.clone()), Some(Instant::now()));
         }
-        Ok(set)
+        Ok((set, true))
     }
 
     /// Verifies signature, `iss`, `exp`, `nbf` and `aud`.
@@ -217,19 +218,25 @@ impl JwtVerifier {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| VerifyError::Rejected(format!("not a JWT: {e}")))?;
         let kid = header.kid.clone();
-        let mut keys = self.jwks(false).await?;
+        let (keys, _) = self.jwks(false).await?;
         let find = |set: &JwkSet| match &kid {
             Some(kid) => set.find(kid).cloned(),
             None => set.keys.first().cloned(),
         };
         let jwk = match find(&keys) {
             Some(jwk) => jwk,
-            None => {
-                keys = self.jwks(true).await?;
-                find(&keys).ok_or_else(|| {
+            None => match self.jwks(true).await? {
+                (keys, true) => find(&keys).ok_or_else(|| {
                     VerifyError::Rejected("signing key not in the provider's JWKS".into())
-                })?
-            }
+                })?,
+                // Refetched less than 10 s ago (a rotation just after a fetch): not a verdict on
+                // the token, so it is not remembered as rejected; the client retries after 503.
+                (_, false) => {
+                    return Err(VerifyError::Unavailable(
+                        "the token's signing key is not in the JWKS fetched in the last 10 s; retry shortly".into(),
+                    ));
+                }
+            },
         };
         let key = DecodingKey::from_jwk(&jwk)
             .map_err(|e| VerifyError::Rejected(format!("unusable JWK: {e}")))?;
