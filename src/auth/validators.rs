@@ -185,7 +185,8 @@ impl JwtVerifier {
         }
     }
 
-    /// The key set and whether it was fetched by this call.
+    /// The key set; with `refresh`, fetched anew unless fetched in the last 10 seconds.
+    /// The flag tells whether the set returned was fetched by this call.
     async fn jwks(&self, refresh: bool) -> Result<(Arc<JwkSet>, bool), VerifyError> {
         if let Ok(guard) = self.keys.read() {
             let recent = guard
@@ -225,18 +226,25 @@ impl JwtVerifier {
         };
         let jwk = match find(&keys) {
             Some(jwk) => jwk,
-            None => match self.jwks(true).await? {
-                (keys, true) => find(&keys).ok_or_else(|| {
-                    VerifyError::Rejected("signing key not in the provider's JWKS".into())
-                })?,
-                // Refetched less than 10 s ago (a rotation just after a fetch): not a verdict on
-                // the token, so it is not remembered as rejected; the client retries after 503.
-                (_, false) => {
-                    return Err(VerifyError::Unavailable(
-                        "the token's signing key is not in the JWKS fetched in the last 10 s; retry shortly".into(),
-                    ));
+            None => {
+                // An unknown kid usually means the provider rotated its keys.
+                let (keys, fresh) = self.jwks(true).await?;
+                match find(&keys) {
+                    Some(jwk) => jwk,
+                    // Only a freshly fetched set is a verdict; within the refetch cooldown,
+                    // ask again later rather than cache a rejection of a maybe valid token.
+                    None if fresh => {
+                        return Err(VerifyError::Rejected(
+                            "signing key not in the provider's JWKS".into(),
+                        ));
+                    }
+                    None => {
+                        return Err(VerifyError::Unavailable(
+                            "signing key not in the recently fetched JWKS; retry shortly".into(),
+                        ));
+                    }
                 }
-            },
+            }
         };
         let key = DecodingKey::from_jwk(&jwk)
             .map_err(|e| VerifyError::Rejected(format!("unusable JWK: {e}")))?;

@@ -91,6 +91,8 @@ pub fn interpolate(
 ) -> Result<String, ConfigError> {
     let mut out = String::with_capacity(text.len());
     for (index, line) in text.split_inclusive('\n').enumerate() {
+        // Comments are copied untouched: documentation may show `${VAR}` literally.
+        let (line, comment) = line.split_at(comment_start(line));
         let mut rest = line;
         while let Some(start) = rest.find("${") {
             if start > 0 && rest.as_bytes()[start - 1] == b'$' {
@@ -121,8 +123,27 @@ pub fn interpolate(
             rest = &rest[start + len + 1..];
         }
         out.push_str(rest);
+        out.push_str(comment);
     }
     Ok(out)
+}
+
+/// Byte index where a YAML comment starts (`#` at the start or after whitespace,
+/// outside quotes), or the line length.
+fn comment_start(line: &str) -> usize {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (index, c) in line.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '#' && previous.is_whitespace() => return index,
+            None => {}
+        }
+        previous = c;
+    }
+    line.len()
 }
 
 fn parse(text: &str) -> Result<Config, ConfigError> {

@@ -14,8 +14,9 @@ impl Config {
             return url.clone();
         }
         let listen = self.server.listen.replace("0.0.0.0", "localhost");
-        url::Url::parse(&format!("http://{listen}"))
-            .unwrap_or_else(|_| url::Url::parse("http://localhost:8000").expect("static URL")) // ok: constant
+        let fallback =
+            url::Url::from_directory_path("/").unwrap_or_else(|()| self.nextcloud.url.clone());
+        url::Url::parse(&format!("http://{listen}")).unwrap_or(fallback)
     }
 
     /// Hosts accepted in the `Host` header.

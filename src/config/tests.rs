@@ -84,3 +84,9 @@ fn unknown_toolset_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn comments_are_not_interpolated() {
+    let text = format!("# set ${{VAR}} or ${{VAR:-default}}\n{BASIC}  # trailing ${{X}}\n");
+    assert!(load_str(&text, &env_none).is_ok());
+}

@@ -1,12 +1,18 @@
 //! Typed access to Nextcloud's APIs. Every protocol quirk (OCS envelopes, `/index.php/`
 //! prefixes, DAV namespaces, quoted ETags) lives here, once; tools never build URLs.
 
+pub mod caldav;
 pub mod capabilities;
+pub mod carddav;
 pub mod client;
 pub mod dav;
+pub mod deck;
 pub mod error;
+pub mod ical;
 pub mod notes;
 pub mod ocs;
+pub mod tables;
+pub mod vcard;
 pub mod xml;
 
 pub use client::{Credentials, NextcloudClient, NextcloudShared};

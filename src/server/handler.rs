@@ -39,7 +39,7 @@ impl ServerHandler for NextcloudMcp {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(resources::list()))
+        Ok(ListResourcesResult::with_all_items(resources::list(self)))
     }
 
     async fn list_resource_templates(

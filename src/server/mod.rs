@@ -40,6 +40,8 @@ pub struct AppState {
     pub sse: sse::SseSessions,
     /// Last Nextcloud reachability check.
     pub reachability: health::ReachabilityCache,
+    /// Cancelled when the server shuts down; ends open event streams.
+    pub shutdown: rmcp_actix_web::transport::CancellationToken,
     settings: Arc<crate::config::ToolsetsConfig>,
     default_caller: Option<Caller>,
 }
@@ -65,6 +67,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         Authenticator::Basic { caller, .. } => Some(caller.clone()),
         Authenticator::OAuth(_) => None,
     };
+    let shutdown = rmcp_actix_web::transport::CancellationToken::new();
     let state = web::Data::new(AppState {
         auth,
         nextcloud: nextcloud.clone(),
@@ -75,11 +78,11 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         sse_keep_alive: config.server.sse_keep_alive,
         sse: sse::SseSessions::default(),
         reachability: health::ReachabilityCache::default(),
+        shutdown: shutdown.clone(),
         settings: Arc::new(config.toolsets.clone()),
         default_caller,
     });
     let factory_state = state.clone();
-    let shutdown = rmcp_actix_web::transport::CancellationToken::new();
     let origins =
         (!config.server.allowed_origins.is_empty()).then(|| config.server.allowed_origins.clone());
     let mcp = StreamableHttpService::builder()
@@ -150,12 +153,45 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         }
     })
     .shutdown_timeout(config.server.shutdown_timeout)
+    .disable_signals()
     .bind(&listen)
     .map_err(|e| ServeError::msg(format!("cannot listen on {listen} (server.listen): {e}")))?
     .run();
+    let handle = server.handle();
+    let on_signal = shutdown.clone();
+    actix_rt::spawn(async move {
+        wait_for_signal().await;
+        log::info!("shutting down: closing event streams, finishing in-flight requests");
+        // Event streams never end by themselves; cancel them first so the graceful stop
+        // only waits for real work.
+        on_signal.cancel();
+        handle.stop(true).await;
+    });
     let result = server.await;
     shutdown.cancel();
     result.map_err(|e| ServeError::msg(e.to_string()))
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// A failure that stops the server, with a message for the operator.

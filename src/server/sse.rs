@@ -143,6 +143,7 @@ pub async fn open(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
                 .take_while(|item| futures::future::ready(item.is_some()))
                 .filter_map(futures::future::ready),
         )
+        .take_until(state.shutdown.clone().cancelled_owned())
         .map(move |bytes| {
             let _ = &guard;
             Ok::<_, actix_web::Error>(bytes)

@@ -3,10 +3,14 @@
 // MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
 #![allow(deprecated)]
 
+pub mod calendar;
+pub mod contacts;
+pub mod deck;
 pub mod notes;
 pub mod registry;
 pub mod resources;
 pub mod support;
+pub mod tables;
 
 use std::sync::Arc;
 

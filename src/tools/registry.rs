@@ -8,7 +8,13 @@ use crate::config::ToolsetsConfig;
 
 /// Every toolset with its router. A new toolset adds one line here.
 pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
-    vec![("notes", NextcloudMcp::notes_router())]
+    vec![
+        ("notes", NextcloudMcp::notes_router()),
+        ("deck", NextcloudMcp::deck_router()),
+        ("tables", NextcloudMcp::tables_router()),
+        ("calendar", NextcloudMcp::calendar_router()),
+        ("contacts", NextcloudMcp::contacts_router()),
+    ]
 }
 
 /// The router holding exactly the tools the config serves.

@@ -9,23 +9,39 @@ use crate::nextcloud::NextcloudClient;
 /// URI of the OCS capabilities resource.
 pub const CAPABILITIES_URI: &str = "nc://capabilities";
 
-/// Fixed resources.
-pub fn list() -> Vec<Resource> {
-    vec![
+/// Fixed resources of the enabled toolsets.
+pub fn list(host: &NextcloudMcp) -> Vec<Resource> {
+    let mut out = vec![
         Resource::new(CAPABILITIES_URI, "capabilities")
             .with_description("Nextcloud's OCS capabilities for the calling user: installed apps, versions and features")
             .with_mime_type("application/json"),
-    ]
+    ];
+    if toolset_enabled(host, "deck") {
+        out.extend(super::deck::resources::list());
+    }
+    out
 }
 
 /// Resource templates (parameterised URIs) of the enabled toolsets.
-pub fn templates(_host: &NextcloudMcp) -> Vec<ResourceTemplate> {
-    Vec::new()
+pub fn templates(host: &NextcloudMcp) -> Vec<ResourceTemplate> {
+    let mut out = Vec::new();
+    if toolset_enabled(host, "deck") {
+        out.extend(super::deck::resources::templates());
+    }
+    out
+}
+
+/// Whether the config enables a toolset (all are enabled when the list is absent).
+pub fn toolset_enabled(host: &NextcloudMcp, name: &str) -> bool {
+    host.settings
+        .enabled
+        .as_ref()
+        .is_none_or(|list| list.iter().any(|n| n == name))
 }
 
 /// Reads a resource for the caller.
 pub async fn read(
-    _host: &NextcloudMcp,
+    host: &NextcloudMcp,
     client: &NextcloudClient,
     uri: &str,
 ) -> Result<ReadResourceResult, McpError> {
@@ -35,6 +51,11 @@ pub async fn read(
             .await
             .map_err(|e| McpError::internal_error(e.to_string(), None))?;
         return Ok(json_resource(uri, &caps));
+    }
+    if toolset_enabled(host, "deck")
+        && let Some(result) = super::deck::resources::read(client, uri).await
+    {
+        return result.map(|value| json_resource(uri, &value));
     }
     Err(McpError::resource_not_found(
         format!("unknown resource {uri}; list resources and resource templates to see what exists"),

@@ -120,3 +120,24 @@ fn severity(level: LoggingLevel) -> u8 {
         LoggingLevel::Emergency => 7,
     }
 }
+
+/// The capability block of a Nextcloud app (`deck`, `tables`...) for the caller, or a clear
+/// "not installed" error when the app is missing from the OCS capabilities (instead of the
+/// 404 its routes would give). Fails open: when capabilities cannot be read, returns `Null`
+/// and lets the real call report what is wrong.
+pub async fn require_app(
+    client: &NextcloudClient,
+    app: &str,
+    name: &str,
+) -> ToolResult<serde_json::Value> {
+    match client.app_capability(app).await {
+        Ok(Some(block)) => Ok(block),
+        Ok(None) => Err(ToolError::new(format!(
+            "The {name} app is not installed or not enabled for this Nextcloud user (Nextcloud's capabilities have no `{app}` entry), so {name} tools cannot work. Ask the Nextcloud administrator to install and enable it (`occ app:enable {app}`), or disable the `{app}` toolset in this server's config."
+        ))),
+        Err(err) => {
+            log::debug!("capabilities unreadable, trying {app} anyway: {err}");
+            Ok(serde_json::Value::Null)
+        }
+    }
+}

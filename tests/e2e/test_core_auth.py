@@ -94,7 +94,7 @@ async def test_fifty_parallel_first_calls_make_one_userinfo_call(mcp_server, min
 
 
 async def test_revoked_token_is_rejected_once_the_cache_entry_expires(mcp_server, mint_token, oidc_peer, http):
-    ttl = 2
+    ttl = 3
     server = mcp_server({"auth": {"oauth": {"validation": {"cache_ttl": ttl}}}})
     token = mint_token("alice")
 

@@ -24,6 +24,7 @@ NS = {
     "cal": "urn:ietf:params:xml:ns:caldav",
     "card": "urn:ietf:params:xml:ns:carddav",
     "cs": "http://calendarserver.org/ns/",
+    "x1": "http://apple.com/ns/ical/",  # Sabre prefixes unknown namespaces x1, x2, ...
 }
 _PREFIX = {v: k for k, v in NS.items()}
 XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8"}

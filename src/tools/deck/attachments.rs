@@ -1,0 +1,270 @@
+//! Attachments: deck_attach_file and deck_attach_note (a Deck share, shareType 12, of the
+//! user's file), deck_list_attachments, deck_delete_attachment.
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, tool, tool_router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{CardRef, Done};
+use crate::nextcloud::deck::Attachment;
+use crate::tools::{NextcloudMcp, ToolError, ToolResult};
+
+/// Arguments of deck_attach_file.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AttachFileArgs {
+    /// Card id.
+    pub card_id: i64,
+    /// Path of the file in the user's Nextcloud files, e.g. /Documents/report.pdf.
+    pub path: String,
+}
+
+/// Arguments of deck_attach_note.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct AttachNoteArgs {
+    /// Card id.
+    pub card_id: i64,
+    /// Note id (from the Notes tools).
+    pub note_id: i64,
+}
+
+/// Arguments of deck_delete_attachment.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct DeleteAttachmentArgs {
+    /// Board id.
+    pub board_id: i64,
+    /// Stack id the card is in.
+    pub stack_id: i64,
+    /// Card id.
+    pub card_id: i64,
+    /// Attachment id (from deck_list_attachments).
+    pub attachment_id: i64,
+}
+
+/// Result of attaching a file or note.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Attached {
+    /// Card id.
+    pub card_id: i64,
+    /// Path of the attached file.
+    pub path: String,
+    /// Id of the Deck share that makes it an attachment.
+    pub share_id: Option<String>,
+    /// What was done.
+    pub message: String,
+}
+
+/// Result of deck_list_attachments.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AttachmentList {
+    /// Card id.
+    pub card_id: i64,
+    /// Attachments (deleted ones left out).
+    pub attachments: Vec<Attachment>,
+    /// Number listed.
+    pub total: usize,
+}
+
+/// A user file path for sharing: `/`-rooted, backslashes folded, no `..` segments.
+pub(crate) fn file_path_arg(arg: &str, path: &str) -> ToolResult<String> {
+    let folded = path.trim().replace('\\', "/");
+    if folded.trim_matches('/').is_empty() {
+        return Err(ToolError::invalid(arg, "give the path of a file"));
+    }
+    if folded.split('/').any(|seg| seg == "..") {
+        return Err(ToolError::invalid(arg, "`..` is not allowed in paths"));
+    }
+    let joined: Vec<&str> = folded
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    Ok(format!("/{}", joined.join("/")))
+}
+
+fn share_id(share: &Value) -> Option<String> {
+    match share.get("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[tool_router(router = deck_attachments_router, vis = "pub(crate)")]
+impl NextcloudMcp {
+    /// Attach a file from the user's Nextcloud files to a card (Deck shares the file with the card; the file stays where it is).
+    #[tool(
+        name = "deck_attach_file",
+        annotations(
+            title = "Attach file to Deck card",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_attach_file(
+        &self,
+        ctx: RequestContext<RoleServer>,
+        Parameters(args): Parameters<AttachFileArgs>,
+    ) -> Result<Json<Attached>, ToolError> {
+        let path = file_path_arg("path", &args.path)?;
+        let client = self.deck_client(&ctx).await?;
+        let share = client
+            .deck_share_file_with_card(&path, args.card_id)
+            .await?;
+        Ok(Json(Attached {
+            card_id: args.card_id,
+            share_id: share_id(&share),
+            message: format!("{path} attached to card {}", args.card_id),
+            path,
+        }))
+    }
+
+    /// Attach a note (from the Notes app) to a card: finds the note's file and shares it with the card.
+    #[tool(
+        name = "deck_attach_note",
+        annotations(
+            title = "Attach note to Deck card",
+            read_only_hint = false,
+            destructive_hint = false,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_attach_note(
+        &self,
+        ctx: RequestContext<RoleServer>,
+        Parameters(args): Parameters<AttachNoteArgs>,
+    ) -> Result<Json<Attached>, ToolError> {
+        let client = self.deck_client(&ctx).await?;
+        let note = client.notes_get(args.note_id).await?;
+        let settings = client.deck_notes_settings().await?;
+        let folder = settings
+            .get("notesPath")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or("Notes");
+        let suffix = settings
+            .get("fileSuffix")
+            .and_then(Value::as_str)
+            .filter(|s| s.starts_with('.'))
+            .unwrap_or(".md");
+        let mut raw = format!("{folder}/");
+        if !note.category.trim().is_empty() {
+            raw.push_str(note.category.trim_matches('/'));
+            raw.push('/');
+        }
+        raw.push_str(&note.title);
+        raw.push_str(suffix);
+        let path = file_path_arg("note_id", &raw)?;
+        let share = client
+            .deck_share_file_with_card(&path, args.card_id)
+            .await?;
+        Ok(Json(Attached {
+            card_id: args.card_id,
+            share_id: share_id(&share),
+            message: format!(
+                "note {} ({path}) attached to card {}",
+                args.note_id, args.card_id
+            ),
+            path,
+        }))
+    }
+
+    /// List a card's attachments: id, type, file name, size and MIME type.
+    #[tool(
+        name = "deck_list_attachments",
+        annotations(
+            title = "List Deck card attachments",
+            read_only_hint = true,
+            destructive_hint = false,
+            idempotent_hint = true,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_list_attachments(
+        &self,
+        ctx: RequestContext<RoleServer>,
+        Parameters(args): Parameters<CardRef>,
+    ) -> Result<Json<AttachmentList>, ToolError> {
+        let client = self.deck_client(&ctx).await?;
+        let attachments: Vec<Attachment> = client
+            .deck_attachments(args.board_id, args.stack_id, args.card_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.deleted_at == 0)
+            .collect();
+        Ok(Json(AttachmentList {
+            card_id: args.card_id,
+            total: attachments.len(),
+            attachments,
+        }))
+    }
+
+    /// Remove an attachment from a card (a shared file stays in its owner's files).
+    #[tool(
+        name = "deck_delete_attachment",
+        annotations(
+            title = "Delete Deck card attachment",
+            read_only_hint = false,
+            destructive_hint = true,
+            idempotent_hint = false,
+            open_world_hint = true
+        )
+    )]
+    async fn deck_delete_attachment(
+        &self,
+        ctx: RequestContext<RoleServer>,
+        Parameters(args): Parameters<DeleteAttachmentArgs>,
+    ) -> Result<Json<Done>, ToolError> {
+        let client = self.deck_client(&ctx).await?;
+        let attachments = client
+            .deck_attachments(args.board_id, args.stack_id, args.card_id)
+            .await?;
+        let Some(found) = attachments.iter().find(|a| a.id == args.attachment_id) else {
+            return Err(ToolError::invalid(
+                "attachment_id",
+                format!(
+                    "card {} has no attachment {}; list them with deck_list_attachments",
+                    args.card_id, args.attachment_id
+                ),
+            ));
+        };
+        let kind = if found.attachment_type.is_empty() {
+            "file"
+        } else {
+            found.attachment_type.as_str()
+        };
+        client
+            .deck_delete_attachment(
+                args.board_id,
+                args.stack_id,
+                args.card_id,
+                args.attachment_id,
+                kind,
+            )
+            .await?;
+        Ok(Json(Done::ok(format!(
+            "attachment {} removed from card {}",
+            args.attachment_id, args.card_id
+        ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_and_checked() {
+        assert_eq!(
+            file_path_arg("p", "Documents\\a.pdf").unwrap(),
+            "/Documents/a.pdf"
+        );
+        assert_eq!(file_path_arg("p", "//x/./y.txt").unwrap(), "/x/y.txt");
+        assert!(file_path_arg("p", "/a/../b").is_err());
+        assert!(file_path_arg("p", "/").is_err());
+    }
+}
