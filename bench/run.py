@@ -436,7 +436,7 @@ def svg_chart(rows: list[dict], path: Path) -> None:
 # ---------------------------------------------------------------- main
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--duration", type=float, default=4.0, help="seconds per case (default 4)")
+    ap.add_argument("--duration", type=float, default=3.0, help="seconds per case (default 3)")
     ap.add_argument("--sessions", default="1,16,64")
     ap.add_argument("--latencies", default="0,5", help="injected fake latency in ms")
     ap.add_argument("--skip-reference", action="store_true")
@@ -543,9 +543,6 @@ def main() -> int:
         core["ours_peak_rss_mb"] = status_kb(ours_srv.pid, "VmHWM") / 1024
         if ref_srv is not None:
             core["ref_peak_rss_mb"] = status_kb(ref_srv.pid, "VmHWM") / 1024
-        # resources/read nc://capabilities in basic mode (both servers serve it? ours: yes)
-        for label, srv in [("ours", ours_srv)] + ([("reference", ref_srv)] if ref_srv else []):
-            pass
         for srv in servers:
             srv.stop()
         servers.clear()

@@ -1,11 +1,14 @@
-//! The Notes app API v1 (`/index.php/apps/notes/api/v1/...`).
+//! The Notes app API v1 (`/index.php/apps/notes/api/v1/...`) and the note attachment
+//! folders it keeps next to the notes over WebDAV.
 
 use reqwest::Method;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::client::NextcloudClient;
-use super::error::NcResult;
+use super::error::{ErrorKind, NcResult, NextcloudError};
+use super::quote_etag;
 
 /// A note as the Notes API returns it.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -35,11 +38,225 @@ pub struct Note {
     pub modified: i64,
 }
 
+/// The Notes app settings (`notes://settings`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct NotesSettings {
+    /// Folder of the notes below the user's files, e.g. `Notes`.
+    #[serde(rename = "notesPath", default = "default_notes_path")]
+    pub notes_path: String,
+    /// File suffix of new notes, e.g. `.md`.
+    #[serde(rename = "fileSuffix", default)]
+    pub file_suffix: String,
+}
+
+fn default_notes_path() -> String {
+    "Notes".into()
+}
+
+/// One chunk of the notes list.
+#[derive(Debug, Clone, Default)]
+pub struct NotesChunk {
+    /// Full notes of this chunk (pruned `{"id":N}` stubs of the last chunk are dropped).
+    pub notes: Vec<Note>,
+    /// Cursor of the next chunk; `None` on the last chunk.
+    pub cursor: Option<String>,
+}
+
+/// Fields of a note update; `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct NoteChanges {
+    /// New title.
+    pub title: Option<String>,
+    /// New content.
+    pub content: Option<String>,
+    /// New category.
+    pub category: Option<String>,
+}
+
 impl NextcloudClient {
     /// `GET /apps/notes/api/v1/notes/{id}`.
     pub async fn notes_get(&self, id: i64) -> NcResult<Note> {
         let path = format!("/apps/notes/api/v1/notes/{id}");
         let call = format!("GET {path}");
         self.json(&call, self.app_request(Method::GET, &path)).await
+    }
+
+    /// `GET /apps/notes/api/v1/settings`.
+    pub async fn notes_settings(&self) -> NcResult<NotesSettings> {
+        let path = "/apps/notes/api/v1/settings";
+        self.json(&format!("GET {path}"), self.app_request(Method::GET, path))
+            .await
+    }
+
+    /// One chunk of `GET /apps/notes/api/v1/notes?chunkSize=N[&chunkCursor=C]`.
+    /// `exclude_content` asks Nextcloud to leave the note bodies out.
+    pub async fn notes_chunk(
+        &self,
+        chunk_size: u32,
+        cursor: Option<&str>,
+        category: Option<&str>,
+        exclude_content: bool,
+    ) -> NcResult<NotesChunk> {
+        let path = "/apps/notes/api/v1/notes";
+        let call = format!("GET {path}");
+        let mut query: Vec<(&str, String)> = vec![("chunkSize", chunk_size.to_string())];
+        if let Some(cursor) = cursor {
+            query.push(("chunkCursor", cursor.to_string()));
+        }
+        if let Some(category) = category {
+            query.push(("category", category.to_string()));
+        }
+        if exclude_content {
+            query.push(("exclude", "content".into()));
+        }
+        let request = self
+            .app_request(Method::GET, path)
+            .query(&query)
+            .header("Accept", "application/json");
+        let response = self.send(&call, request).await?;
+        let next = response
+            .headers()
+            .get("X-Notes-Chunk-Cursor")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string);
+        let bytes = self.read_body(&call, response).await?;
+        let raw: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
+            NextcloudError::new(&call, ErrorKind::Decode(format!("invalid JSON: {e}")))
+        })?;
+        let mut notes = Vec::new();
+        for value in raw {
+            // The last chunk appends {"id":N} stubs for every other note: skip them.
+            let is_stub = value
+                .as_object()
+                .is_some_and(|o| o.len() == 1 && o.contains_key("id"));
+            if is_stub {
+                continue;
+            }
+            let note: Note = serde_json::from_value(value).map_err(|e| {
+                NextcloudError::new(&call, ErrorKind::Decode(format!("unexpected note: {e}")))
+            })?;
+            notes.push(note);
+        }
+        if next.as_deref() == cursor && next.is_some() {
+            return Err(NextcloudError::new(
+                call,
+                ErrorKind::Decode("the notes chunk cursor did not advance".into()),
+            ));
+        }
+        Ok(NotesChunk {
+            notes,
+            cursor: next,
+        })
+    }
+
+    /// `POST /apps/notes/api/v1/notes` with the non-empty fields.
+    pub async fn notes_create(&self, title: &str, content: &str, category: &str) -> NcResult<Note> {
+        let path = "/apps/notes/api/v1/notes";
+        let mut body = Map::new();
+        for (key, value) in [
+            ("title", title),
+            ("content", content),
+            ("category", category),
+        ] {
+            if !value.is_empty() {
+                body.insert(key.into(), Value::String(value.into()));
+            }
+        }
+        self.json(
+            &format!("POST {path}"),
+            self.app_request(Method::POST, path)
+                .json(&Value::Object(body)),
+        )
+        .await
+    }
+
+    /// `PUT /apps/notes/api/v1/notes/{id}` with `If-Match: "<etag>"`. A stale etag (412) becomes
+    /// an error naming the note's current etag.
+    pub async fn notes_update(&self, id: i64, etag: &str, changes: &NoteChanges) -> NcResult<Note> {
+        let path = format!("/apps/notes/api/v1/notes/{id}");
+        let call = format!("PUT {path}");
+        let mut body = Map::new();
+        for (key, value) in [
+            ("title", &changes.title),
+            ("content", &changes.content),
+            ("category", &changes.category),
+        ] {
+            if let Some(value) = value {
+                body.insert(key.into(), Value::String(value.clone()));
+            }
+        }
+        let request = self
+            .app_request(Method::PUT, &path)
+            .header("If-Match", quote_etag(etag))
+            .json(&Value::Object(body));
+        match self.json::<Note>(&call, request).await {
+            Err(err) if err.status() == Some(412) => {
+                let current = self.notes_get(id).await.ok();
+                let message = match current {
+                    Some(note) => format!(
+                        "note {id} changed since it was read (you sent etag {etag}, the current etag is {}); read it again with nc_notes_get_note, apply your change to the current content, then retry with the new etag",
+                        note.etag
+                    ),
+                    None => format!(
+                        "note {id} changed since it was read; read it again with nc_notes_get_note and retry with the new etag"
+                    ),
+                };
+                Err(NextcloudError::new(
+                    call,
+                    ErrorKind::Status {
+                        status: 412,
+                        ocs_status: None,
+                        message: Some(message),
+                    },
+                ))
+            }
+            other => other,
+        }
+    }
+
+    /// `DELETE /apps/notes/api/v1/notes/{id}`.
+    pub async fn notes_delete(&self, id: i64) -> NcResult<()> {
+        let path = format!("/apps/notes/api/v1/notes/{id}");
+        let call = format!("DELETE {path}");
+        self.send(&call, self.app_request(Method::DELETE, &path))
+            .await?;
+        Ok(())
+    }
+
+    /// Path (relative to the user's files) of a note's attachment folder:
+    /// `<notesPath>/<category>/.attachments.<id>`.
+    pub fn notes_attachment_dir(settings: &NotesSettings, category: &str, id: i64) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for part in settings.notes_path.split('/').chain(category.split('/')) {
+            if !part.is_empty() {
+                parts.push(part);
+            }
+        }
+        let folder = format!(".attachments.{id}");
+        parts.push(&folder);
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_dir_joins_path_and_category() {
+        let settings = NotesSettings {
+            notes_path: "/Notes/".into(),
+            file_suffix: ".md".into(),
+        };
+        assert_eq!(
+            NextcloudClient::notes_attachment_dir(&settings, "Work/Q1", 7),
+            "Notes/Work/Q1/.attachments.7"
+        );
+        assert_eq!(
+            NextcloudClient::notes_attachment_dir(&settings, "", 7),
+            "Notes/.attachments.7"
+        );
     }
 }

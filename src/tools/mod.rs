@@ -6,9 +6,12 @@
 pub mod calendar;
 pub mod contacts;
 pub mod deck;
+pub mod files;
 pub mod notes;
+pub mod notes_resources;
 pub mod registry;
 pub mod resources;
+pub mod sharing;
 pub mod support;
 pub mod tables;
 

@@ -14,6 +14,8 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("tables", NextcloudMcp::tables_router()),
         ("calendar", NextcloudMcp::calendar_router()),
         ("contacts", NextcloudMcp::contacts_router()),
+        ("files", NextcloudMcp::files_router()),
+        ("sharing", NextcloudMcp::sharing_router()),
     ]
 }
 

@@ -16,6 +16,13 @@ pub fn list(host: &NextcloudMcp) -> Vec<Resource> {
             .with_description("Nextcloud's OCS capabilities for the calling user: installed apps, versions and features")
             .with_mime_type("application/json"),
     ];
+    if toolset_enabled(host, "notes") {
+        out.push(
+            Resource::new(super::notes_resources::SETTINGS_URI, "notes settings")
+                .with_description("Settings of the Notes app: the notes folder and file suffix")
+                .with_mime_type("application/json"),
+        );
+    }
     if toolset_enabled(host, "deck") {
         out.extend(super::deck::resources::list());
     }
@@ -24,7 +31,7 @@ pub fn list(host: &NextcloudMcp) -> Vec<Resource> {
 
 /// Resource templates (parameterised URIs) of the enabled toolsets.
 pub fn templates(host: &NextcloudMcp) -> Vec<ResourceTemplate> {
-    let mut out = Vec::new();
+    let mut out = super::notes_resources::templates(host);
     if toolset_enabled(host, "deck") {
         out.extend(super::deck::resources::templates());
     }
@@ -51,6 +58,9 @@ pub async fn read(
             .await
             .map_err(|e| McpError::internal_error(e.to_string(), None))?;
         return Ok(json_resource(uri, &caps));
+    }
+    if let Some(result) = super::notes_resources::read(host, client, uri).await? {
+        return Ok(result);
     }
     if toolset_enabled(host, "deck")
         && let Some(result) = super::deck::resources::read(client, uri).await

@@ -1,0 +1,157 @@
+//! System tags (`/remote.php/dav/systemtags/`) and their assignments to files
+//! (`/remote.php/dav/systemtags-relations/files/<fileid>/<tagid>`).
+
+use reqwest::Method;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::client::NextcloudClient;
+use super::dav::DavResponse;
+use super::error::{NcResult, NextcloudError};
+use super::xml::NS_OC;
+
+const TAG_PROPS: &[(&str, &str)] = &[
+    (NS_OC, "id"),
+    (NS_OC, "display-name"),
+    (NS_OC, "user-visible"),
+    (NS_OC, "user-assignable"),
+    (NS_OC, "can-assign"),
+];
+
+/// A system tag.
+#[derive(Debug, Clone, Serialize, JsonSchema, PartialEq)]
+pub struct SystemTag {
+    /// Tag id.
+    pub id: i64,
+    /// Tag name.
+    pub name: String,
+    /// Whether users can see it.
+    pub user_visible: bool,
+    /// Whether users can assign it.
+    pub user_assignable: bool,
+    /// Whether the current user may assign it, when Nextcloud says.
+    pub can_assign: Option<bool>,
+}
+
+fn flag(response: &DavResponse, name: &str) -> Option<bool> {
+    response.text(NS_OC, name).map(|v| v == "true" || v == "1")
+}
+
+fn tags_from(responses: &[DavResponse]) -> Vec<SystemTag> {
+    responses
+        .iter()
+        .filter_map(|r| {
+            Some(SystemTag {
+                id: r.text(NS_OC, "id")?.parse().ok()?,
+                name: r.text(NS_OC, "display-name")?.to_string(),
+                user_visible: flag(r, "user-visible").unwrap_or(true),
+                user_assignable: flag(r, "user-assignable").unwrap_or(true),
+                can_assign: flag(r, "can-assign"),
+            })
+        })
+        .collect()
+}
+
+impl NextcloudClient {
+    /// All system tags the user can see.
+    pub async fn systemtags_list(&self) -> NcResult<Vec<SystemTag>> {
+        let responses = self
+            .propfind("/remote.php/dav/systemtags/", "1", TAG_PROPS)
+            .await?;
+        Ok(tags_from(&responses))
+    }
+
+    /// The tag named `name` (case-insensitive), if it exists.
+    pub async fn systemtag_by_name(&self, name: &str) -> NcResult<Option<SystemTag>> {
+        let wanted = name.trim().to_lowercase();
+        Ok(self
+            .systemtags_list()
+            .await?
+            .into_iter()
+            .find(|t| t.name.to_lowercase() == wanted))
+    }
+
+    /// Tags of one file id.
+    pub async fn systemtags_of_file(&self, file_id: i64) -> NcResult<Vec<SystemTag>> {
+        let responses = self
+            .propfind(
+                &format!("/remote.php/dav/systemtags-relations/files/{file_id}"),
+                "1",
+                TAG_PROPS,
+            )
+            .await?;
+        Ok(tags_from(&responses))
+    }
+
+    /// Creates a user-visible, user-assignable tag and returns its id (from `Content-Location`).
+    pub async fn systemtag_create(&self, name: &str) -> NcResult<i64> {
+        let path = "/remote.php/dav/systemtags/";
+        let call = format!("POST {path}");
+        let body = serde_json::json!({
+            "name": name,
+            "userVisible": true,
+            "userAssignable": true,
+        });
+        let response = self
+            .send(&call, self.request(Method::POST, path).json(&body))
+            .await?;
+        let id = response
+            .headers()
+            .get("Content-Location")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim_end_matches('/').rsplit('/').next())
+            .and_then(|id| id.parse().ok());
+        match id {
+            Some(id) => Ok(id),
+            None => self
+                .systemtag_by_name(name)
+                .await?
+                .map(|t| t.id)
+                .ok_or_else(|| {
+                    NextcloudError::invalid(call, "the tag was created but cannot be found")
+                }),
+        }
+    }
+
+    /// Assigns a tag. `Ok(false)` when the file already had it (409).
+    pub async fn systemtag_assign(&self, file_id: i64, tag_id: i64) -> NcResult<bool> {
+        let path = format!("/remote.php/dav/systemtags-relations/files/{file_id}/{tag_id}");
+        let call = format!("PUT {path}");
+        match self.send(&call, self.request(Method::PUT, &path)).await {
+            Ok(_) => Ok(true),
+            Err(err) if err.status() == Some(409) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Removes a tag from a file. `Ok(false)` when the file did not have it (404).
+    pub async fn systemtag_unassign(&self, file_id: i64, tag_id: i64) -> NcResult<bool> {
+        let path = format!("/remote.php/dav/systemtags-relations/files/{file_id}/{tag_id}");
+        let call = format!("DELETE {path}");
+        match self.send(&call, self.request(Method::DELETE, &path)).await {
+            Ok(_) => Ok(true),
+            Err(err) if err.status() == Some(404) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Paths (relative to the files root) of everything carrying one of the named tags.
+    /// Unknown names are ignored.
+    pub async fn paths_tagged_with(&self, names: &[String]) -> NcResult<Vec<String>> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let tags = self.systemtags_list().await?;
+        let mut out = Vec::new();
+        for tag in tags
+            .iter()
+            .filter(|t| wanted.contains(&t.name.to_lowercase()))
+        {
+            for info in self.files_with_tag(tag.id).await? {
+                out.push(info.path);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,94 @@
+//! Notes resources: `notes://settings`, `nc://Notes/{note_id}` and
+//! `nc://Notes/{note_id}/attachments/{attachment_filename}`.
+
+use base64::Engine;
+use rmcp::ErrorData as McpError;
+use rmcp::model::{ReadResourceResult, ResourceContents, ResourceTemplate};
+
+use super::NextcloudMcp;
+use super::notes::fetch_attachment;
+use super::resources::json_resource;
+use crate::nextcloud::NextcloudClient;
+use crate::nextcloud::dav::decode;
+
+/// URI of the Notes settings resource.
+pub const SETTINGS_URI: &str = "notes://settings";
+
+/// True when the config enables the notes toolset.
+pub fn enabled(host: &NextcloudMcp) -> bool {
+    host.settings
+        .enabled
+        .as_ref()
+        .is_none_or(|list| list.iter().any(|n| n == "notes"))
+}
+
+/// The Notes resource templates (none when the notes toolset is off).
+pub fn templates(host: &NextcloudMcp) -> Vec<ResourceTemplate> {
+    if !enabled(host) {
+        return Vec::new();
+    }
+    vec![
+        ResourceTemplate::new("nc://Notes/{note_id}", "note")
+            .with_description("One note as JSON: title, category, Markdown content, etag")
+            .with_mime_type("application/json"),
+        ResourceTemplate::new(
+            "nc://Notes/{note_id}/attachments/{attachment_filename}",
+            "note attachment",
+        )
+        .with_description("A file attached to a note (from its .attachments folder)"),
+    ]
+}
+
+fn to_mcp(err: impl std::fmt::Display) -> McpError {
+    McpError::internal_error(err.to_string(), None)
+}
+
+/// Reads a Notes resource; `Ok(None)` when the URI is not one of ours.
+pub async fn read(
+    host: &NextcloudMcp,
+    client: &NextcloudClient,
+    uri: &str,
+) -> Result<Option<ReadResourceResult>, McpError> {
+    if !enabled(host) {
+        return Ok(None);
+    }
+    if uri == SETTINGS_URI {
+        let settings = client.notes_settings().await.map_err(to_mcp)?;
+        let value = serde_json::to_value(settings).map_err(to_mcp)?;
+        return Ok(Some(json_resource(uri, &value)));
+    }
+    let Some(rest) = uri.strip_prefix("nc://Notes/") else {
+        return Ok(None);
+    };
+    let (id_text, attachment) = match rest.split_once("/attachments/") {
+        Some((id, name)) => (id, Some(decode(name))),
+        None => (rest, None),
+    };
+    let note_id: i64 = id_text.parse().map_err(|_| {
+        McpError::invalid_params(format!("`{id_text}` in {uri} is not a note id"), None)
+    })?;
+    match attachment {
+        None => {
+            let note = client.notes_get(note_id).await.map_err(to_mcp)?;
+            let value = serde_json::to_value(note).map_err(to_mcp)?;
+            Ok(Some(json_resource(uri, &value)))
+        }
+        Some(name) => {
+            let (bytes, mime) =
+                fetch_attachment(client, note_id, &name, host.settings.files.max_read_bytes)
+                    .await
+                    .map_err(|e| McpError::invalid_params(e.message, None))?;
+            let contents = if mime.starts_with("text/") {
+                ResourceContents::text(String::from_utf8_lossy(&bytes).into_owned(), uri)
+                    .with_mime_type(mime)
+            } else {
+                ResourceContents::blob(
+                    base64::engine::general_purpose::STANDARD.encode(&bytes),
+                    uri,
+                )
+                .with_mime_type(mime)
+            };
+            Ok(Some(ReadResourceResult::new(vec![contents])))
+        }
+    }
+}
