@@ -38,7 +38,10 @@ def parse_answer(r: httpx.Response) -> list[dict]:
         return out
     if not r.text.strip():
         return []
-    body = r.json()
+    try:
+        body = r.json()
+    except ValueError:  # a plain-text 4xx (e.g. the body is not valid JSON-RPC): no messages
+        return []
     return body if isinstance(body, list) else [body]
 
 
