@@ -58,7 +58,9 @@ impl NextcloudShared {
         let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(config.timeout.max(1)))
             .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
-            .pool_idle_timeout(Duration::from_secs(90))
+            // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
+            // dropped here before the server closes it under a request.
+            .pool_idle_timeout(Duration::from_secs(4))
             .tcp_nodelay(true)
             .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
             // Never follow redirects: a redirect could carry the user's token to another host.
@@ -190,7 +192,30 @@ impl NextcloudClient {
         let mut attempt = 0;
         loop {
             let retry = current.try_clone();
-            let response = request_send(call, current).await?;
+            let response = match request_send(call, current).await {
+                Ok(response) => response,
+                // A pooled keep-alive connection the server closed just as the request went out:
+                // an idempotent request is sent once more on a fresh connection.
+                Err(err)
+                    if attempt == 0
+                        && matches!(err.kind, ErrorKind::Unreachable(_))
+                        && let Some(next) = retry.as_ref().and_then(|r| r.try_clone())
+                        && next
+                            .try_clone()
+                            .and_then(|r| r.build().ok())
+                            .is_some_and(|r| {
+                                matches!(
+                                    r.method().as_str(),
+                                    "GET" | "HEAD" | "PROPFIND" | "REPORT"
+                                )
+                            }) =>
+                {
+                    attempt += 1;
+                    log::debug!("{call}: connection failed ({}), retrying once", err.kind);
+                    request_send(call, next).await?
+                }
+                Err(err) => return Err(err),
+            };
             let status = response.status();
             if status == StatusCode::TOO_MANY_REQUESTS
                 && attempt < self.shared.max_retries

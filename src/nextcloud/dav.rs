@@ -137,7 +137,22 @@ pub fn encode_path(path: &str) -> String {
 
 /// Normalises a user-supplied path relative to a DAV root: backslashes become `/`,
 /// empty and `.` segments are dropped, and `..`, absolute URLs and control characters are refused.
+/// The result is canonical: normalising it again gives it back (so `./ a` and ` a` both mean `a`).
 pub fn normalize_path(path: &str) -> Result<String, String> {
+    let mut current = normalize_once(path)?;
+    // Trimming happens before `./` and `/` are dropped, so one pass can leave outer spaces
+    // (`./ a` -> ` a`); a few more passes reach the fixed point.
+    for _ in 0..8 {
+        let next = normalize_once(&current)?;
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    Ok(current)
+}
+
+fn normalize_once(path: &str) -> Result<String, String> {
     let path = path.trim();
     if path.contains("://") {
         return Err(format!(

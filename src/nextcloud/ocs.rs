@@ -20,7 +20,8 @@ pub fn unwrap_envelope(call: &str, http_status: u16, body: &[u8]) -> NcResult<Va
     let meta = json.pointer("/ocs/meta").ok_or_else(|| {
         NextcloudError::new(call, ErrorKind::Decode("no ocs.meta in the answer".into()))
     })?;
-    let code = meta.get("statuscode").and_then(Value::as_u64).unwrap_or(0) as u16;
+    // Compared as u64: a cast to u16 first would let 65,636 wrap into 100 ("ok").
+    let code = meta.get("statuscode").and_then(Value::as_u64).unwrap_or(0);
     let ok = code == 100 || (200..300).contains(&code);
     if !ok {
         // v1 answers HTTP 200 with the real status in statuscode; map the common ones.
@@ -28,7 +29,7 @@ pub fn unwrap_envelope(call: &str, http_status: u16, body: &[u8]) -> NcResult<Va
             (200, 997) => 401,
             (200, 998) => 404,
             (200, 996) => 500,
-            (200, c) if (400..600).contains(&c) => c,
+            (200, c) if (400..600).contains(&c) => c as u16,
             (200, _) => 400,
             (s, _) => s,
         };
@@ -36,7 +37,7 @@ pub fn unwrap_envelope(call: &str, http_status: u16, body: &[u8]) -> NcResult<Va
             call,
             ErrorKind::Status {
                 status,
-                ocs_status: Some(code),
+                ocs_status: u16::try_from(code).ok(),
                 message: meta
                     .get("message")
                     .and_then(Value::as_str)

@@ -127,7 +127,7 @@ pub fn failure_response(state: &AppState, failure: &AuthFailure) -> HttpResponse
 }
 
 /// Refuses requests whose Host or Origin is not allowed (DNS-rebinding defence) on the
-/// routes rmcp's own check does not cover.
+/// HTTP routes (rmcp checks /mcp again with its own, narrower rule).
 pub async fn check_host(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -145,18 +145,102 @@ pub async fn check_host(
             HttpResponse::Forbidden().body("Forbidden: Host header is not allowed"),
         ));
     }
-    if let Some(origin) = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        && !state.allowed_origins.is_empty()
-        && !state.allowed_origins.iter().any(|o| o == origin)
+    if let Some(origin) = req.headers().get(header::ORIGIN)
+        && !origin_allowed(
+            &state.allowed_origins,
+            &state.allowed_hosts,
+            origin.to_str().unwrap_or(""),
+        )
     {
         return Ok(
             req.into_response(HttpResponse::Forbidden().body("Forbidden: Origin is not allowed"))
         );
     }
     Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+type BoxedBody = std::pin::Pin<
+    Box<dyn futures::Stream<Item = Result<bytes::Bytes, actix_web::error::PayloadError>>>,
+>;
+
+/// Longest pause between two chunks of a request body.
+pub const BODY_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Longest time to receive a whole request body (slow-loris bodies are cut off).
+pub const BODY_TOTAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Bounds request bodies: a declared `Content-Length` over `server.max_body_bytes` gets 413 at
+/// once (without reading the body), and a body must arrive within [`BODY_TOTAL_TIMEOUT`] with no
+/// pause over [`BODY_IDLE_TIMEOUT`]; otherwise reading fails and the connection is closed.
+pub async fn guard_body(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.max_body_bytes)
+        .unwrap_or(usize::MAX);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        let response = HttpResponse::PayloadTooLarge().json(serde_json::json!({
+            "error": "payload_too_large",
+            "error_description": format!("request bodies are limited to {limit} bytes (server.max_body_bytes)")
+        }));
+        return Ok(req.into_response(response));
+    }
+    let payload = req.take_payload();
+    req.set_payload(actix_web::dev::Payload::from(bounded_payload(
+        payload,
+        BODY_IDLE_TIMEOUT,
+        BODY_TOTAL_TIMEOUT,
+    )));
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+fn bounded_payload(
+    payload: actix_web::dev::Payload,
+    idle: std::time::Duration,
+    total: std::time::Duration,
+) -> BoxedBody {
+    use futures::StreamExt;
+    let deadline = tokio::time::Instant::now() + total;
+    Box::pin(futures::stream::unfold(
+        Some(payload),
+        move |state| async move {
+            let mut payload = state?;
+            let wait = deadline.min(tokio::time::Instant::now() + idle);
+            match tokio::time::timeout_at(wait, payload.next()).await {
+                Ok(Some(item)) => Some((item, Some(payload))),
+                Ok(None) => None,
+                Err(_) => {
+                    log::warn!("request body not received in time (slow client); closing");
+                    let err = std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "request body not received in time",
+                    );
+                    Some((Err(actix_web::error::PayloadError::Io(err)), None))
+                }
+            }
+        },
+    ))
+}
+
+/// True when a browser `Origin` may call: one of `allowed_origins` when configured; otherwise
+/// an http(s) origin whose host is an allowed Host (so DNS rebinding and cross-site pages are
+/// refused by default; non-browser clients send no Origin at all).
+pub fn origin_allowed(allowed_origins: &[String], allowed_hosts: &[String], origin: &str) -> bool {
+    if !allowed_origins.is_empty() {
+        return allowed_origins.iter().any(|o| o == origin);
+    }
+    match url::Url::parse(origin) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url
+            .host_str()
+            .is_some_and(|host| host_allowed(allowed_hosts, host)),
+        _ => false,
+    }
 }
 
 /// True when `host` (with or without port) is in `allowed` (an empty list allows all).
@@ -187,6 +271,26 @@ mod tests {
         assert!(host_allowed(&allowed, "localhost:8000"));
         assert!(!host_allowed(&allowed, "evil.com"));
         assert!(!host_allowed(&allowed, ""));
+    }
+
+    #[test]
+    fn origins() {
+        let hosts = vec!["mcp.example.com".to_string(), "localhost".to_string()];
+        assert!(origin_allowed(&[], &hosts, "https://mcp.example.com"));
+        assert!(origin_allowed(&[], &hosts, "http://localhost:3000"));
+        assert!(!origin_allowed(&[], &hosts, "http://evil.example"));
+        assert!(!origin_allowed(&[], &hosts, "null"));
+        let configured = vec!["https://app.example.com".to_string()];
+        assert!(origin_allowed(
+            &configured,
+            &hosts,
+            "https://app.example.com"
+        ));
+        assert!(!origin_allowed(
+            &configured,
+            &hosts,
+            "https://mcp.example.com"
+        ));
     }
 
     #[test]

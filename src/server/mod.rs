@@ -32,6 +32,8 @@ pub struct AppState {
     pub allowed_hosts: Vec<String>,
     /// Accepted Origins (empty: not checked).
     pub allowed_origins: Vec<String>,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
     /// Seconds between SSE keep-alives.
     pub sse_keep_alive: u64,
     /// Open legacy SSE sessions.
@@ -72,6 +74,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         public_url: config.public_url(),
         allowed_hosts: config.allowed_hosts(),
         allowed_origins: config.server.allowed_origins.clone(),
+        max_body_bytes: config.server.max_body_bytes,
         sse_keep_alive: config.server.sse_keep_alive,
         sse: sse::SseSessions::default(),
         reachability: health::ReachabilityCache::default(),
@@ -130,6 +133,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             .service(
                 web::scope("/messages")
                     .wrap(from_fn(middleware::require_auth))
+                    .wrap(from_fn(middleware::guard_body))
                     .wrap(from_fn(middleware::check_host))
                     .route("", web::post().to(sse::post))
                     .route("/", web::post().to(sse::post)),
@@ -137,6 +141,8 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             .service(
                 web::scope("/mcp")
                     .wrap(from_fn(middleware::require_auth))
+                    .wrap(from_fn(middleware::guard_body))
+                    .wrap(from_fn(middleware::check_host))
                     .service(mcp.clone().scope()),
             )
     })

@@ -162,6 +162,14 @@ class NextcloudFake:
     def add_user(self, uid: str, app_password: str = "", logins: list[str] | None = None) -> None:
         self._post("users", {"uid": uid, "app_password": app_password, "logins": logins or []})
 
+    def respond(self, path: str, body: str = "", status: int = 200, method: str = "*", **kw: Any) -> None:
+        """Matching requests get exactly this answer (see the fake's README, `/__fake/respond`)."""
+        self._post("respond", {"path": path, "body": body, "status": status, "method": method, **kw})
+
+    def clear_responses(self) -> None:
+        r = self.http.delete(f"{self.url}/__fake/respond")
+        r.raise_for_status()
+
     def set_latency(self, latency_ms: int) -> None:
         self._post("latency", {"latency_ms": latency_ms})
 

@@ -77,6 +77,10 @@ class FaultMiddleware:
                 state.stats.headers_seen[name.decode()] += 1
         if state.latency_ms:
             await asyncio.sleep(state.latency_ms / 1000)
+        override = _override_for(state, method, path)
+        if override is not None:
+            await override(scope, receive, send)
+            return
         fault = state.fault
         fault_hit = fault is not None and fault.matches(path) and fault.hit()
         if fault_hit:
@@ -109,6 +113,16 @@ class FaultMiddleware:
         await self.app(scope, receive, send)
 
 
+def _override_for(state: FakeState, method: str, path: str) -> Response | None:
+    """A canned answer set with POST /__fake/respond (malformed/huge/hostile bodies for bad-input tests)."""
+    for o in getattr(state, "overrides", []):
+        if o.get("method", "*") in ("*", method) and path.startswith(o.get("path", "/")):
+            body = (o.get("body", "") + o.get("repeat_unit", "") * int(o.get("repeat", 0)) + o.get("suffix", "")).encode()
+            return Response(body, status_code=int(o.get("status", 200)), headers=o.get("headers") or {},
+                            media_type=o.get("content_type", "application/xml; charset=utf-8"))
+    return None
+
+
 def not_found_response(path: str, message: str = "Not found") -> Response:
     if path.startswith(("/ocs/v1.php/", "/ocs/v2.php/")):
         # Unknown OCS route: Nextcloud answers 404 (v2) / statuscode 998 in the envelope.
@@ -136,6 +150,7 @@ def control_routes(modules: list) -> list[Route]:
         state.stats.reset()
         state.fault = None
         state.down = None
+        state.overrides = []  # type: ignore[attr-defined]
         state.restore_startup()
         state.data.clear()
         for hook in state.reset_hooks:
@@ -223,6 +238,17 @@ def control_routes(modules: list) -> list[Route]:
         doc["code_challenge_methods_supported"] = ["plain"]
         return JSONResponse(doc)
 
+    async def respond(request: Request) -> Response:
+        """POST {method?, path (prefix), status?, headers?, content_type?, body?, repeat_unit?, repeat?, suffix?}
+        makes matching requests get exactly that answer (appended; DELETE clears all)."""
+        state = st(request)
+        if request.method == "DELETE":
+            state.overrides = []  # type: ignore[attr-defined]
+        else:
+            body = await request.json()
+            state.overrides = [*getattr(state, "overrides", []), body]  # type: ignore[attr-defined]
+        return JSONResponse({"overrides": len(state.overrides)})  # type: ignore[attr-defined]
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "apps": [getattr(m, "APP", m.__name__.rsplit(".", 1)[-1]) for m in modules]})
 
@@ -238,6 +264,7 @@ def control_routes(modules: list) -> list[Route]:
         Route("/__fake/latency", latency, methods=["POST"]),
         Route("/__fake/discovery/no-s256", discovery_no_s256, methods=["GET"]),
         Route("/__fake/discovery/plain-only", discovery_plain_only, methods=["GET"]),
+        Route("/__fake/respond", respond, methods=["POST", "DELETE"]),
         Route("/__fake/health", health, methods=["GET"]),
     ]
 
