@@ -8,7 +8,7 @@ use super::caldav::NS_CS;
 use super::caldav::objects::CalObject;
 use super::caldav::{check_slug, method, slug};
 use super::client::NextcloudClient;
-use super::dav::encode_path;
+use super::dav::{encode_path, find_by_name};
 use super::error::{ErrorKind, NcResult, NextcloudError};
 use super::unquote_etag;
 use super::xml::{NS_CARDDAV, NS_DAV, NS_OC, escape};
@@ -85,24 +85,9 @@ impl NextcloudClient {
     /// The address book with slug (or display name) `name`.
     pub async fn addressbook(&self, name: &str) -> NcResult<AddressBook> {
         let all = self.addressbooks().await?;
-        let wanted = name.trim().trim_matches('/');
-        all.iter()
-            .find(|a| a.name == wanted)
-            .or_else(|| {
-                all.iter()
-                    .find(|a| a.display_name.eq_ignore_ascii_case(wanted))
-            })
-            .cloned()
-            .ok_or_else(|| {
-                let names: Vec<String> = all.iter().map(|a| a.name.clone()).collect();
-                NextcloudError::invalid(
-                    "address book lookup",
-                    format!(
-                        "no address book named `{name}`; the user's address books are: {}",
-                        names.join(", ")
-                    ),
-                )
-            })
+        find_by_name(&all, name, "address book", |a| {
+            (a.name.as_str(), a.display_name.as_str())
+        })
     }
 
     /// Extended MKCOL of an address book with a display name.

@@ -77,6 +77,34 @@ impl DavResponse {
     }
 }
 
+/// Picks the collection whose slug, or else display name (ignoring case), is `name`;
+/// the error lists the slugs that exist. `key` gives an item's (slug, display name).
+pub fn find_by_name<T: Clone>(
+    all: &[T],
+    name: &str,
+    kind: &str,
+    key: impl Fn(&T) -> (&str, &str),
+) -> NcResult<T> {
+    let wanted = name.trim().trim_matches('/');
+    all.iter()
+        .find(|item| key(item).0 == wanted)
+        .or_else(|| {
+            all.iter()
+                .find(|item| key(item).1.eq_ignore_ascii_case(wanted))
+        })
+        .cloned()
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|item| key(item).0).collect();
+            NextcloudError::invalid(
+                format!("{kind} lookup"),
+                format!(
+                    "no {kind} named `{name}`; the user's {kind}s are: {}",
+                    names.join(", ")
+                ),
+            )
+        })
+}
+
 /// Parses a 207 multistatus body.
 pub fn parse_multistatus(body: &[u8]) -> Result<Vec<DavResponse>, String> {
     let root = xml::parse(body).map_err(|e| e.to_string())?;

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::client::NextcloudClient;
-use super::dav::{DavResponse, encode_path};
+use super::dav::{DavResponse, encode_path, find_by_name};
 use super::error::{ErrorKind, NcResult, NextcloudError};
 use super::xml::{NS_APPLE, NS_CALDAV, NS_CARDDAV, NS_DAV, NS_OC, escape};
 
@@ -192,24 +192,9 @@ impl NextcloudClient {
     /// The calendar whose slug (or, failing that, display name) is `name`.
     pub async fn calendar(&self, name: &str) -> NcResult<Calendar> {
         let all = self.calendars().await?;
-        let wanted = name.trim().trim_matches('/');
-        all.iter()
-            .find(|c| c.name == wanted)
-            .or_else(|| {
-                all.iter()
-                    .find(|c| c.display_name.eq_ignore_ascii_case(wanted))
-            })
-            .cloned()
-            .ok_or_else(|| {
-                let names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
-                NextcloudError::invalid(
-                    "calendar lookup",
-                    format!(
-                        "no calendar named `{name}`; the user's calendars are: {}",
-                        names.join(", ")
-                    ),
-                )
-            })
+        find_by_name(&all, name, "calendar", |c| {
+            (c.name.as_str(), c.display_name.as_str())
+        })
     }
 
     /// MKCALENDAR in the calendar home.
