@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# Installs what the test suites need (idempotent): Python packages from tests/requirements.txt and
+# Installs what the test suites need (idempotent): Python packages from tests/requirements.txt (into
+# .venv) and tests/requirements-sdk2.txt (into .venv-sdk2), and
 # the OIDC provider peer (oidc-provider + a local Node 22 from the npm package `node`) from its lockfile.
 # Usage: scripts/install-test-deps.sh      (PYTHON=python3.12 to choose the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
-if ! "$PYTHON" -m pip install --disable-pip-version-check -q -r tests/requirements.txt; then
-  # A Debian system Python refuses global installs (PEP 668); this is a throwaway test machine.
-  PIP_BREAK_SYSTEM_PACKAGES=1 "$PYTHON" -m pip install --disable-pip-version-check -q -r tests/requirements.txt
-fi
+# Two virtual environments inside the repo (ignored by git), so the system Python is never touched:
+#   .venv       the suite's pinned packages (tests/requirements.txt), official MCP SDK 1.x;
+#   .venv-sdk2  the same with the current official MCP SDK 2.x (tests/requirements-sdk2.txt), for
+#               tests/sdk2, which check what clients built on today's SDK defaults see.
+make_venv() {  # make_venv DIR REQUIREMENTS
+  local dir=$1 req=$2 stamp
+  stamp="$(sha256sum "$req" | cut -d' ' -f1)"
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.install-stamp" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  [ -x "$dir/bin/python" ] || "$PYTHON" -m venv "$dir"
+  "$dir/bin/python" -m pip install --disable-pip-version-check -q -r "$req"
+  echo "$stamp" > "$dir/.install-stamp"
+}
+make_venv .venv tests/requirements.txt
+make_venv .venv-sdk2 tests/requirements-sdk2.txt
 
 if ! command -v npm >/dev/null 2>&1; then
   # npm bootstraps the peer's own Node 22 (npm package `node`); any npm will do for that.

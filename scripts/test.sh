@@ -14,4 +14,6 @@ cargo clippy --all-targets --locked -- -D warnings
 cargo build --locked
 cargo test --locked
 if [ -x tests/deploy/run.sh ]; then tests/deploy/run.sh; fi
-python3 -m pytest tests -q -p no:cacheprovider
+# The suite with the pinned SDK 1.x, then tests/sdk2 with the current SDK 2.x (its own venv).
+.venv/bin/python -m pytest tests -q -p no:cacheprovider --ignore=tests/sdk2
+.venv-sdk2/bin/python -m pytest tests/sdk2 -q -p no:cacheprovider
