@@ -21,7 +21,7 @@ use validators::{Identity, JwtVerifier, VerifyError};
 use verifier::TokenCache;
 
 use crate::config::{AuthMode, Config, OAuthConfig, ValidationMethod};
-use crate::nextcloud::Credentials;
+use crate::nextcloud::{BearerRejectionListener, Credentials};
 
 /// Why a request was not authenticated.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -390,6 +390,12 @@ impl OAuthState {
                 Err(last)
             })
             .await
+    }
+}
+
+impl BearerRejectionListener for OAuthState {
+    fn bearer_rejected(&self, token: &str) {
+        self.cache.revoke(token);
     }
 }
 

@@ -2,7 +2,7 @@
 //! per-user view with that user's credentials, 429 retries, bounded bodies and one
 //! error type naming the call.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::error::{ErrorKind, NcResult, NextcloudError};
+use super::error::{ErrorKind, NcResult, NextcloudError, RejectedCredentials};
 use crate::config::NextcloudConfig;
 
 /// Largest body read into memory from a non-streaming call.
@@ -41,11 +41,21 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// Told when Nextcloud answers HTTP 401 to a call made with a user's bearer token, so
+/// whoever vouched for the token (the verifier's cache) stops trusting it at once. One
+/// listener serves every API module and tool, because every call goes through
+/// [`NextcloudClient::send`].
+pub trait BearerRejectionListener: Send + Sync {
+    /// Nextcloud refused `token`.
+    fn bearer_rejected(&self, token: &str);
+}
+
 /// State shared by all users: the connection pool, base URL and per-user caches.
 pub struct NextcloudShared {
     http: reqwest::Client,
     base: Url,
     max_retries: u32,
+    bearer_rejected: OnceLock<Arc<dyn BearerRejectionListener>>,
     /// DAV user id by credential hash.
     pub(crate) dav_ids: Cache<String, String>,
     /// OCS capabilities by credential hash.
@@ -86,6 +96,7 @@ impl NextcloudShared {
             http,
             base,
             max_retries: config.max_retries,
+            bearer_rejected: OnceLock::new(),
             dav_ids: Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(3600))
@@ -105,6 +116,13 @@ impl NextcloudShared {
     /// The pooled HTTP client (also used for OIDC calls to the same Nextcloud).
     pub fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// Registers the listener told about bearer tokens Nextcloud refuses (set once, at start).
+    pub fn on_bearer_rejected(&self, listener: Arc<dyn BearerRejectionListener>) {
+        if self.bearer_rejected.set(listener).is_err() {
+            log::warn!("a bearer rejection listener was already registered; keeping the first");
+        }
     }
 
     /// A client acting with these credentials.
@@ -235,7 +253,27 @@ impl NextcloudClient {
             if status.is_success() || status == StatusCode::NOT_MODIFIED {
                 return Ok(response);
             }
-            return Err(error_from_response(call, response).await);
+            let error = error_from_response(call, response).await;
+            if status == StatusCode::UNAUTHORIZED {
+                return Err(self.credentials_rejected(error));
+            }
+            return Err(error);
+        }
+    }
+
+    /// Nextcloud refused this request's credentials: a bearer token is reported to the
+    /// listener (so the next MCP request with it is challenged), and the error says which
+    /// credentials were refused so its advice fits the auth mode.
+    fn credentials_rejected(&self, error: NextcloudError) -> NextcloudError {
+        match &self.credentials {
+            Credentials::Bearer(token) => {
+                log::info!("{}: Nextcloud refused the caller's bearer token", error.call);
+                if let Some(listener) = self.shared.bearer_rejected.get() {
+                    listener.bearer_rejected(token);
+                }
+                error.with_rejected(RejectedCredentials::Bearer)
+            }
+            Credentials::Basic { .. } => error.with_rejected(RejectedCredentials::Basic),
         }
     }
 

@@ -63,6 +63,10 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     let auth = Authenticator::start(&config, nextcloud.http().clone())
         .await
         .map_err(|e| ServeError::msg(e.to_string()))?;
+    if let Some(oauth) = auth.oauth() {
+        // A token Nextcloud refuses is dropped from the verifier's cache at once.
+        nextcloud.on_bearer_rejected(oauth.clone());
+    }
     let default_caller = match auth.as_ref() {
         Authenticator::Basic { caller, .. } => Some(caller.clone()),
         Authenticator::OAuth(_) => None,
