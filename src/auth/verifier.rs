@@ -116,10 +116,7 @@ impl TokenCache {
         if let Some(cache) = &self.accepted {
             cache.invalidate(&key);
         }
-        let fallback = self
-            .ttl
-            .max(self.negative_ttl)
-            .max(Duration::from_secs(60));
+        let fallback = self.ttl.max(self.negative_ttl).max(Duration::from_secs(60));
         let until = match known.and_then(|e| e.identity.exp) {
             Some(exp) => {
                 let left = (exp - super::registration::now()).max(0) as u64;
@@ -289,7 +286,10 @@ mod tests {
         assert!(cache.verify("t", validate).await.is_ok());
         assert!(cache.lookup(&token_key("t")).is_some());
         tokio::time::sleep(Duration::from_millis(2100)).await;
-        assert!(cache.lookup(&token_key("t")).is_none(), "entry outlived exp");
+        assert!(
+            cache.lookup(&token_key("t")).is_none(),
+            "entry outlived exp"
+        );
     }
 
     #[tokio::test]

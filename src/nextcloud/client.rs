@@ -267,7 +267,10 @@ impl NextcloudClient {
     fn credentials_rejected(&self, error: NextcloudError) -> NextcloudError {
         match &self.credentials {
             Credentials::Bearer(token) => {
-                log::info!("{}: Nextcloud refused the caller's bearer token", error.call);
+                log::info!(
+                    "{}: Nextcloud refused the caller's bearer token",
+                    error.call
+                );
                 if let Some(listener) = self.shared.bearer_rejected.get() {
                     listener.bearer_rejected(token);
                 }
