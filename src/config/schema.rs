@@ -210,8 +210,12 @@ pub struct ValidationConfig {
     pub cache_capacity: u64,
     /// Seconds a rejected token is remembered.
     pub negative_cache_ttl: u64,
-    /// Accepted `aud` values; empty: not checked.
+    /// Further accepted audiences, besides this server's own resource (`<public_url>/mcp`,
+    /// `/sse`, its origin).
     pub audiences: Vec<String>,
+    /// Refuse tokens whose audience (JWT `aud`, introspection `aud`/`client_id`) does not
+    /// name this server. Turn off only for a provider that cannot bind tokens to a resource.
+    pub check_audience: bool,
     /// Accepted `iss` values; empty: the discovery document's issuer.
     pub issuers: Vec<String>,
 }
@@ -224,6 +228,7 @@ impl Default for ValidationConfig {
             cache_capacity: 10_000,
             negative_cache_ttl: 30,
             audiences: Vec::new(),
+            check_audience: true,
             issuers: Vec::new(),
         }
     }

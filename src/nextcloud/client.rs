@@ -41,6 +41,34 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// An HTTP client with the `nextcloud:` section's timeouts and CA bundle, never following
+/// redirects (one could carry a user's token to another host). `verify_tls: false`
+/// disables certificate checks: pass `config.verify_tls` for Nextcloud's own host only.
+pub fn http_client(config: &NextcloudConfig, verify_tls: bool) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs(config.timeout.max(1)))
+        .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
+        // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
+        // dropped here before the server closes it under a request.
+        .pool_idle_timeout(Duration::from_secs(4))
+        .tcp_nodelay(true)
+        .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(!verify_tls);
+    if let Some(bundle) = &config.ca_bundle {
+        let pem =
+            std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
+        for cert in reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?
+        {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
 /// Told when Nextcloud answers HTTP 401 to a call made with a user's bearer token, so
 /// whoever vouched for the token (the verifier's cache) stops trusting it at once. One
 /// listener serves every API module and tool, because every call goes through
@@ -65,29 +93,7 @@ pub struct NextcloudShared {
 impl NextcloudShared {
     /// Builds the pool from the `nextcloud:` config section.
     pub fn new(config: &NextcloudConfig) -> Result<Arc<Self>, String> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(Duration::from_secs(config.timeout.max(1)))
-            .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
-            // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
-            // dropped here before the server closes it under a request.
-            .pool_idle_timeout(Duration::from_secs(4))
-            .tcp_nodelay(true)
-            .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
-            // Never follow redirects: a redirect could carry the user's token to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .danger_accept_invalid_certs(!config.verify_tls);
-        if let Some(bundle) = &config.ca_bundle {
-            let pem =
-                std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
-            for cert in reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = http_client(config, config.verify_tls)?;
         let mut base = config.url.clone();
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));

@@ -86,6 +86,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         settings: Arc::new(config.toolsets.clone()),
         default_caller,
     });
+    actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();
     let origins =
         (!config.server.allowed_origins.is_empty()).then(|| config.server.allowed_origins.clone());
@@ -111,7 +112,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         "nextcloud-mcp {} listening on {listen}; MCP endpoint {}/mcp; Nextcloud {}",
         env!("CARGO_PKG_VERSION"),
         config.public_url().as_str().trim_end_matches('/'),
-        config.nextcloud.url
+        crate::config::redacted_url(&config.nextcloud.url)
     );
     let server = HttpServer::new(move || {
         App::new()

@@ -11,6 +11,8 @@
 //
 // TEST-ONLY control endpoints live under /__test/ (never part of any real provider):
 //   POST /__test/mint {sub, scope?, format?: "opaque"|"jwt", ttl?, aud?} -> {access_token, expires_in, token_type}
+//   POST /__test/mint {sub, format: "id_token", aud?, typ?, nonce?, scope?} -> an ID token shaped like
+//        Nextcloud's (header typ "JWT" unless typ given, or none with typ: ""; aud = client id)
 //   POST /__test/revoke {token}
 //   POST /__test/clients/<id>/delete         (Nextcloud's cleanUp() of an expired DCR client)
 //   POST /__test/clients/<id>/expire         (set client_secret_expires_at to now)
@@ -174,7 +176,7 @@ function buildProvider() {
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
-    extraClientMetadata: { properties: ['token_type'] },
+    extraClientMetadata: { properties: ['token_type', 'resource_url'] },
     async findAccount(_ctx, sub) {
       return {
         accountId: sub,
@@ -325,9 +327,28 @@ async function userinfo(req, res) {
   sendJSON(res, 200, accountClaims(at.accountId, scopes.size ? scopes : null));
 }
 
+// An ID token signed with the provider's key, shaped like Nextcloud's JwtGenerator::generateIdToken.
+async function mintIdToken(body) {
+  const key = await jose.importJWK(signingKeys[0], 'RS256');
+  const t = now();
+  const claims = {
+    sub: body.sub, aud: body.aud || TEST_CLIENT.client_id, azp: TEST_CLIENT.client_id,
+    iat: t, exp: t + Number(body.ttl || 900), auth_time: t, preferred_username: body.sub,
+    nonce: body.nonce ?? 'n-0S6_WzA2Mj',
+  };
+  if (body.scope) claims.scope = body.scope;
+  const header = { alg: 'RS256', kid: signingKeys[0].kid };
+  const typ = body.typ ?? 'JWT';
+  if (typ) header.typ = typ;
+  const token = await new jose.SignJWT(claims).setProtectedHeader(header).setIssuer(issuer).sign(key);
+  count('mints');
+  return { access_token: token, token_type: 'Bearer', expires_in: Number(body.ttl || 900), format: 'id_token' };
+}
+
 async function mint(body) {
   const sub = body.sub;
   if (!sub || typeof sub !== 'string') throw Object.assign(new Error('sub is required'), { status: 400 });
+  if (body.format === 'id_token') return mintIdToken(body);
   const scope = body.scope || 'openid profile email';
   const format = body.format || 'opaque';
   const ttl = Number(body.ttl || state.tokenTTL);
@@ -343,6 +364,12 @@ async function mint(body) {
     grant.addResourceScope(aud, scope);
     resourceServer = new provider.ResourceServer(aud, {
       audience: aud, scope, accessTokenFormat: 'jwt', accessTokenTTL: ttl,
+    });
+  } else if (format === 'opaque' && body.aud) {
+    // A resource-bound opaque token: introspection reports the resource as its aud.
+    grant.addResourceScope(body.aud, scope);
+    resourceServer = new provider.ResourceServer(body.aud, {
+      audience: body.aud, scope, accessTokenFormat: 'opaque', accessTokenTTL: ttl,
     });
   } else if (format !== 'opaque') {
     throw Object.assign(new Error('format must be opaque or jwt'), { status: 400 });
