@@ -306,10 +306,10 @@ impl ClientManager {
         self.renew().await
     }
 
-    /// Registers a new client and stores it (one registration at a time).
+    /// Registers a new client and stores it (one registration at a time). Renewals on
+    /// schedule do not count towards the rate limit of [`Self::renew_rejected`].
     pub async fn renew(&self) -> Result<(), RegistrationError> {
-        let mut last = self.renewing.lock().await;
-        *last = Some(Instant::now());
+        let _flight = self.renewing.lock().await;
         self.register_and_store().await
     }
 
