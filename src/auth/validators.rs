@@ -402,19 +402,27 @@ mod tests {
         ))
     }
 
+    /// `n` concurrent verifications of tokens with unknown kids.
+    async fn storm(jwt: &Arc<JwtVerifier>, n: usize) -> Vec<Result<Identity, VerifyError>> {
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let jwt = jwt.clone();
+                tokio::spawn(async move { jwt.verify(&unknown_kid_token(i)).await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
+        }
+        out
+    }
+
     #[tokio::test]
     async fn unknown_kid_storm_fetches_the_jwks_once() {
         let (url, count) = counting_server(200, r#"{"keys":[]}"#).await;
         let jwt = verifier(url);
-        let mut tasks = Vec::new();
-        for n in 0..100 {
-            let jwt = jwt.clone();
-            tasks.push(tokio::spawn(async move {
-                jwt.verify(&unknown_kid_token(n)).await
-            }));
-        }
-        for task in tasks {
-            assert!(task.await.unwrap().is_err());
+        for result in storm(&jwt, 100).await {
+            assert!(result.is_err());
         }
         assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
@@ -423,18 +431,8 @@ mod tests {
     async fn failed_jwks_fetch_backs_off() {
         let (url, count) = counting_server(500, "oops").await;
         let jwt = verifier(url);
-        let mut tasks = Vec::new();
-        for n in 0..20 {
-            let jwt = jwt.clone();
-            tasks.push(tokio::spawn(async move {
-                jwt.verify(&unknown_kid_token(n)).await
-            }));
-        }
-        for task in tasks {
-            assert!(matches!(
-                task.await.unwrap(),
-                Err(VerifyError::Unavailable(_))
-            ));
+        for result in storm(&jwt, 20).await {
+            assert!(matches!(result, Err(VerifyError::Unavailable(_))));
         }
         assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
         // Within the back-off nothing is fetched; after it, one more try.

@@ -327,7 +327,8 @@ async fn request_send(call: &str, request: RequestBuilder) -> NcResult<Response>
     })
 }
 
-fn root_cause(err: &dyn std::error::Error) -> String {
+/// The innermost message of an error chain (e.g. "Connection refused" of a reqwest error).
+pub fn root_cause(err: &dyn std::error::Error) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
     while let Some(inner) = source {

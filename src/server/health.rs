@@ -12,6 +12,7 @@ use super::AppState;
 use crate::auth::{Authenticator, Caller};
 use crate::config::redacted_url;
 use crate::nextcloud::NextcloudShared;
+use crate::nextcloud::client::root_cause;
 
 /// How long a basic-mode credential check is trusted.
 const CREDENTIALS_CHECK_TTL: Duration = Duration::from_secs(15);
@@ -72,7 +73,7 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
         Err(err) => Err(format!(
             "Nextcloud at {} is unreachable: {}",
             redacted_url(state.nextcloud.base()),
-            deepest_cause(&err.without_url())
+            root_cause(&err.without_url())
         )),
         Ok(response) if !response.status().is_success() => Err(format!(
             "Nextcloud answered HTTP {} for {} (maintenance mode or not installed?)",
@@ -87,7 +88,7 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
             Err(err) => Err(format!(
                 "{} did not answer with Nextcloud's status JSON: {}",
                 redacted_url(&url),
-                deepest_cause(&err.without_url())
+                root_cause(&err.without_url())
             )),
         },
     };
@@ -95,16 +96,6 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
         *last = Some((Instant::now(), result.clone()));
     }
     result
-}
-
-fn deepest_cause(err: &dyn std::error::Error) -> String {
-    let mut message = err.to_string();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        message = inner.to_string();
-        source = inner.source();
-    }
-    message
 }
 
 /// In basic mode: whether Nextcloud accepts the configured login (remembered briefly).
