@@ -169,7 +169,7 @@ pub async fn register(
     resource: Option<&str>,
 ) -> Result<ClientCredentials, RegistrationError> {
     let failed = |reason: String| RegistrationError::Failed {
-        endpoint: endpoint.to_string(),
+        endpoint: crate::config::redacted_url(endpoint).to_string(),
         reason,
     };
     let mut body = serde_json::json!({

@@ -144,3 +144,19 @@ def test_verify_tls_false_applies_to_the_nextcloud_host_only(mcp_server, self_si
     log = server.log_text()
     assert "verify_tls is false" in log, server.log_tail()
     assert "discovery" in log, server.log_tail()
+
+
+def test_url_credentials_never_shown_in_oauth_discovery_errors(mcp_server):
+    """The default discovery URL is derived from nextcloud.url, credentials included."""
+    from tests.harness import DELETE
+
+    url = f"http://admin:s3cret-pw@127.0.0.1:{free_port()}"
+    server = mcp_server({"nextcloud": {"url": url}, "auth": {"oauth": {"discovery_url": DELETE}}}, wait="none")
+    deadline = time.monotonic() + 6
+    r = wait_for_readyz(server)
+    while "discovery" not in r.text and time.monotonic() < deadline:
+        time.sleep(0.3)
+        r = wait_for_readyz(server)
+    assert r.status_code == 503 and "discovery" in r.text, r.text
+    assert "s3cret-pw" not in r.text, r.text
+    assert "s3cret-pw" not in server.log_text(), server.log_tail()
