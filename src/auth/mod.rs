@@ -140,7 +140,9 @@ impl Authenticator {
             Authenticator::OAuth(state) => {
                 let token = bearer(authorization).ok_or(AuthFailure::Missing)?;
                 let identity = state.verify(token).await.map_err(|e| match e {
-                    VerifyError::Rejected(reason) => AuthFailure::Invalid(reason),
+                    VerifyError::Rejected(reason) | VerifyError::NotForThisServer(reason) => {
+                        AuthFailure::Invalid(reason)
+                    }
                     // The detail (internal URLs, provider errors) goes to the log only; an
                     // unauthenticated caller learns nothing about the deployment.
                     VerifyError::Unavailable(reason) => {
@@ -179,9 +181,9 @@ const UNAVAILABLE: &str = "the authorization server could not be reached";
 /// Start-up warnings about what the configured validation cannot check.
 fn warn_about_validation(oauth: &OAuthConfig) {
     let v = &oauth.validation;
-    if v.methods.iter().all(|m| *m == ValidationMethod::Userinfo) {
+    if v.methods.contains(&ValidationMethod::Userinfo) {
         log::warn!(
-            "auth.oauth.validation.methods is [userinfo]: the audience of tokens cannot be checked, so a token Nextcloud issued to any client is accepted here; use introspection or jwt (docs/configuration.md)"
+            "auth.oauth.validation.methods includes userinfo: the audience of tokens accepted by userinfo cannot be checked, so a token Nextcloud issued to any client is accepted here; use only introspection or jwt (docs/configuration.md)"
         );
     } else if !v.check_audience {
         log::warn!(
@@ -485,6 +487,9 @@ impl OAuthState {
                     };
                     match result {
                         Ok(identity) => return Ok(identity),
+                        // A later method (userinfo) must not accept what this one found to
+                        // be meant for someone else.
+                        Err(err @ VerifyError::NotForThisServer(_)) => return Err(err),
                         Err(err) => last = err,
                     }
                 }

@@ -29,6 +29,10 @@ pub enum VerifyError {
     /// The authorization server could not be asked.
     #[error("the authorization server is unavailable: {0}")]
     Unavailable(String),
+    /// A genuine token not meant for this server (other audience, ID token): final, no
+    /// further validation method may accept it.
+    #[error("token not for this server: {0}")]
+    NotForThisServer(String),
 }
 
 fn user_from_claims(claims: &Value) -> Option<String> {
@@ -124,7 +128,7 @@ pub async fn introspect(
         }
         audience
             .check(&answer.claims, &[creds.client_id.as_str()])
-            .map_err(VerifyError::Rejected)?;
+            .map_err(VerifyError::NotForThisServer)?;
         if !issuers.is_empty()
             && let Some(iss) = answer.claims.get("iss").and_then(Value::as_str)
             && !issuers.iter().any(|i| i == iss)
@@ -317,10 +321,11 @@ impl JwtVerifier {
         validation.set_required_spec_claims(&["exp", "iss"]);
         let data = jsonwebtoken::decode::<Value>(token, &key, &validation)
             .map_err(|e| VerifyError::Rejected(format!("JWT rejected: {e}")))?;
-        refuse_id_token(header.typ.as_deref(), &data.claims).map_err(VerifyError::Rejected)?;
+        refuse_id_token(header.typ.as_deref(), &data.claims)
+            .map_err(VerifyError::NotForThisServer)?;
         self.audience
             .check(&data.claims, &[])
-            .map_err(VerifyError::Rejected)?;
+            .map_err(VerifyError::NotForThisServer)?;
         let user_id = user_from_claims(&data.claims)
             .ok_or_else(|| VerifyError::Rejected("JWT has no sub".into()))?;
         Ok(Identity {

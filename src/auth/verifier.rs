@@ -174,7 +174,7 @@ impl TokenCache {
                     },
                 );
             }
-            Err(VerifyError::Rejected(reason)) => {
+            Err(VerifyError::Rejected(reason) | VerifyError::NotForThisServer(reason)) => {
                 if let Some(cache) = &self.rejected {
                     cache.insert(key, reason.clone());
                 }

@@ -76,7 +76,17 @@ def test_introspected_audience_must_name_this_server(mcp_server, oidc_peer, http
 
 def test_userinfo_only_warns_once_that_audience_is_unchecked(mcp_server, oidc_peer, http):
     server = mcp_server()
-    lines = [line for line in server.log_text().splitlines() if "audience of tokens cannot be checked" in line]
+    lines = [line for line in server.log_text().splitlines() if "audience of tokens accepted by userinfo cannot be checked" in line]
     assert len(lines) == 1, server.log_tail()
     # userinfo cannot tell audiences apart: a token for another resource still works there.
     assert status_for(http, server, oidc_peer.mint("alice", format="jwt", aud="https://other.example")) == 200
+
+
+def test_a_token_for_another_audience_does_not_fall_through_to_userinfo(mcp_server, oidc_peer, http):
+    server = mcp_server(validation("jwt"))
+    server2 = mcp_server({"auth": {"oauth": {"validation": {"methods": ["jwt", "userinfo"]}}}})
+    for s in (server, server2):
+        assert status_for(http, s, oidc_peer.mint("alice", format="jwt", aud="https://other.example")) == 401
+        assert status_for(http, s, mint_id_token(oidc_peer, aud=f"{s.url}/mcp")) == 401
+    # An opaque token is not a JWT: userinfo judges it (and warns that it cannot see audiences).
+    assert status_for(http, server2, oidc_peer.mint("alice")) == 200
