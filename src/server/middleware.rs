@@ -69,6 +69,16 @@ pub async fn require_auth(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    if header
+        .as_ref()
+        .is_some_and(|h| h.len() > MAX_AUTHORIZATION_BYTES)
+    {
+        // Refused before any cache lookup or call to the authorization server.
+        let failure = AuthFailure::Invalid(format!(
+            "Authorization header longer than {MAX_AUTHORIZATION_BYTES} bytes"
+        ));
+        return Ok(req.into_response(failure_response(&state, &failure)));
+    }
     match state.auth.authenticate(header.as_deref()).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
@@ -80,6 +90,10 @@ pub async fn require_auth(
         }
     }
 }
+
+/// Longest accepted `Authorization` header (8 KiB token plus the scheme): real access tokens
+/// are far shorter, and a longer one is refused before it costs a hash or a network call.
+pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024 + "Bearer ".len();
 
 fn query_has_token(query: &str) -> bool {
     url::form_urlencoded::parse(query.as_bytes())
