@@ -8,9 +8,9 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 
 use super::AppState;
+use super::wellknown::metadata_url_for;
 use crate::auth::AuthFailure;
 use crate::auth::challenge::www_authenticate;
-use crate::auth::metadata::metadata_url;
 
 /// The id of one HTTP request, for correlating log lines.
 #[derive(Clone, Debug)]
@@ -77,7 +77,8 @@ pub async fn require_auth(
         let failure = AuthFailure::Invalid(format!(
             "Authorization header longer than {MAX_AUTHORIZATION_BYTES} bytes"
         ));
-        return Ok(req.into_response(failure_response(&state, &failure)));
+        let response = failure_response(&state, &failure, req.path());
+        return Ok(req.into_response(response));
     }
     match state.auth.authenticate(header.as_deref()).await {
         Ok(caller) => {
@@ -85,7 +86,7 @@ pub async fn require_auth(
             Ok(next.call(req).await?.map_into_boxed_body())
         }
         Err(failure) => {
-            let response = failure_response(&state, &failure);
+            let response = failure_response(&state, &failure, req.path());
             Ok(req.into_response(response))
         }
     }
@@ -100,9 +101,10 @@ fn query_has_token(query: &str) -> bool {
         .any(|(k, _)| k.eq_ignore_ascii_case("access_token") || k.eq_ignore_ascii_case("token"))
 }
 
-/// The answer to a failed authentication: 401 with the challenge, or 503 when the
+/// The answer to a failed authentication: 401 with the challenge naming the metadata of the
+/// resource at `path` (`/mcp`, or `/sse` for the legacy transport), or 503 when the
 /// authorization server could not be asked.
-pub fn failure_response(state: &AppState, failure: &AuthFailure) -> HttpResponse {
+pub fn failure_response(state: &AppState, failure: &AuthFailure, path: &str) -> HttpResponse {
     match failure {
         AuthFailure::Unavailable(reason) => {
             log::warn!("token validation unavailable: {reason}");
@@ -125,7 +127,7 @@ pub fn failure_response(state: &AppState, failure: &AuthFailure) -> HttpResponse
                 "this server needs an OAuth bearer token issued by Nextcloud"
             };
             let challenge = if state.auth.oauth().is_some() {
-                www_authenticate(&metadata_url(&state.public_url), invalid)
+                www_authenticate(&metadata_url_for(&state.public_url, path), invalid)
             } else if invalid {
                 "Bearer realm=\"nextcloud-mcp\", error=\"invalid_token\"".to_string()
             } else {

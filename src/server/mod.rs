@@ -144,6 +144,10 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
                 "/.well-known/oauth-protected-resource/mcp",
                 web::get().to(wellknown::mcp),
             )
+            .route(
+                "/.well-known/oauth-protected-resource/sse",
+                web::get().to(wellknown::sse),
+            )
             .service(
                 web::scope("/sse")
                     .wrap(from_fn(middleware::require_auth))
