@@ -25,6 +25,7 @@ class BrowserLogin:
         self.authorizations: list[str] = []  # every authorization URL the client opened
         self.pages: list[str] = []  # titles of the pages shown, in order
         self._result: tuple[str, str | None] | None = None
+        self.iss: str | None = None
 
     async def redirect_handler(self, authorization_url: str) -> None:
         self.authorizations.append(authorization_url)
@@ -40,6 +41,7 @@ class BrowserLogin:
                         if "error" in query:
                             raise RuntimeError(f"authorization refused: {query}")
                         self._result = (query["code"][0], query.get("state", [None])[0])
+                        self.iss = query.get("iss", [None])[0]  # RFC 9207, checked by SDK 2
                         return
                     url, method, data = target, "GET", None
                     continue
