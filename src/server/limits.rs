@@ -92,6 +92,9 @@ impl Limiter {
     /// Takes one slot for `user`, or says which limit is reached.
     pub fn acquire(self: &Arc<Self>, user: &Arc<str>) -> Result<Permit, LimitReached> {
         let mut counts = self.counts.lock().map_err(|_| self.total_reached())?;
+        if counts.total >= self.max_total {
+            return Err(self.total_reached());
+        }
         let mine = counts.per_user.get(user).copied().unwrap_or(0);
         if mine >= self.max_per_user {
             return Err(LimitReached::PerUser {
@@ -99,9 +102,6 @@ impl Limiter {
                 key: self.keys.1,
                 max: self.max_per_user,
             });
-        }
-        if counts.total >= self.max_total {
-            return Err(self.total_reached());
         }
         counts.total += 1;
         *counts.per_user.entry(user.clone()).or_insert(0) += 1;

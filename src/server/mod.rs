@@ -76,9 +76,14 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         Authenticator::OAuth(_) => None,
     };
     let shutdown = rmcp_actix_web::transport::CancellationToken::new();
+    // Basic mode has one identity for everybody: only the overall caps mean anything there.
+    let per_user = |cap: usize, total: usize| if default_caller.is_some() { total } else { cap };
     let session_registry = Arc::new(sessions::SessionRegistry::new(
         config.server.max_sessions,
-        config.server.max_sessions_per_user,
+        per_user(
+            config.server.max_sessions_per_user,
+            config.server.max_sessions,
+        ),
         Duration::from_secs(config.server.session_idle_timeout.max(1)),
     ));
     let state = web::Data::new(AppState {
@@ -91,7 +96,10 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         sse_keep_alive: config.server.sse_keep_alive,
         sse: sse::SseSessions::new(
             config.server.max_sse_streams,
-            config.server.max_sse_streams_per_user,
+            per_user(
+                config.server.max_sse_streams_per_user,
+                config.server.max_sse_streams,
+            ),
         ),
         sessions: config.server.stateful.then(|| session_registry.clone()),
         reachability: health::ReachabilityCache::default(),

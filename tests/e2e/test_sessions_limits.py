@@ -16,7 +16,7 @@ from tests.e2e.test_sessions_ownership import SseStream
 pytestmark = pytest.mark.e2e
 
 
-def initialize(url: str, token: str) -> httpx.Response:
+def initialize(url: str, token: str | None) -> httpx.Response:
     return RawSession(url, token).post({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
         "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "limits", "version": "1"}}})
 
@@ -41,7 +41,8 @@ def test_session_caps_per_user_and_overall_and_delete_frees_a_slot(mcp_server, m
     r = http.delete(f"{server.url}/mcp", headers=a[1].headers())
     assert r.status_code in (200, 202, 204), r.text
     assert RawSession(server.url, alice).open().session_id
-    assert_limit(initialize(server.url, alice), 429, "server.max_sessions_per_user")
+    # Full again: the overall cap answers first (503), whoever asks.
+    assert_limit(initialize(server.url, alice), 503, "server.max_sessions")
 
 
 def test_idle_sessions_expire_and_free_their_slot(mcp_server, mint_token):
@@ -134,3 +135,12 @@ def test_basic_mode_without_token_refuses_a_public_listen_address(mcp_server, ht
     server.config["auth"]["basic"]["bearer_token"] = "s3cret-token"
     server.start()
     assert http.get(f"{server.url}/healthz").status_code == 200
+
+
+def test_basic_mode_has_one_identity_so_only_the_overall_cap_applies(mcp_server):
+    from tests.harness.server import basic_mode
+
+    server = mcp_server({**basic_mode(), "server": {"max_sessions": 3, "max_sessions_per_user": 1}})
+    for _ in range(3):
+        assert RawSession(server.url).open().session_id
+    assert_limit(initialize(server.url, None), 503, "server.max_sessions")
