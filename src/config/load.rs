@@ -206,6 +206,7 @@ fn apply_env_overrides(
                     password_file: None,
                     bearer_token: None,
                     bearer_token_file: None,
+                    allow_unauthenticated: false,
                 })
             }
             _ => {}

@@ -43,6 +43,16 @@ pub struct ServerConfig {
     pub sse_keep_alive: u64,
     /// Seconds given to in-flight requests on shutdown.
     pub shutdown_timeout: u64,
+    /// Open stateful `/mcp` sessions allowed overall.
+    pub max_sessions: usize,
+    /// Open stateful `/mcp` sessions allowed per user.
+    pub max_sessions_per_user: usize,
+    /// Seconds without any request after which a stateful session is closed.
+    pub session_idle_timeout: u64,
+    /// Open legacy SSE streams (`GET /sse`) allowed overall.
+    pub max_sse_streams: usize,
+    /// Open legacy SSE streams allowed per user.
+    pub max_sse_streams_per_user: usize,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +66,11 @@ impl Default for ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
             sse_keep_alive: 15,
             shutdown_timeout: 20,
+            max_sessions: 1000,
+            max_sessions_per_user: 50,
+            session_idle_timeout: 1800,
+            max_sse_streams: 200,
+            max_sse_streams_per_user: 10,
         }
     }
 }
@@ -252,6 +267,10 @@ pub struct BasicConfig {
     /// File holding the static token.
     #[serde(default)]
     pub bearer_token_file: Option<String>,
+    /// Serve the account without any token on a non-loopback `server.listen` (otherwise
+    /// the server refuses to start without `bearer_token`).
+    #[serde(default)]
+    pub allow_unauthenticated: bool,
 }
 
 /// `toolsets:` section.

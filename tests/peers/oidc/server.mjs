@@ -22,6 +22,13 @@
 //   POST /__test/reset                       (startup settings, zero stats, registered clients deleted)
 //   POST /__test/rotate-keys                 (JWKS rotation: new signing key first, old kept)
 //
+// Interactive login (the authorization code flow a real MCP client runs): /authorize redirects to
+// /interaction/<uid>, a plain HTML login form (POST /interaction/<uid>/login with login and password;
+// the password of every account is "<login>-password"), then a consent form (POST
+// /interaction/<uid>/confirm, or /abort). Test clients drive it over plain HTTP (form POSTs with the
+// cookies the provider sets). Refresh tokens are issued to every client allowed the refresh_token
+// grant, as Nextcloud's oidc app does.
+//
 // Usage: node server.mjs --port P [--host 127.0.0.1] [--client-lifetime 3600]
 //                        [--resource urn:nextcloud-mcp:test] [--token-ttl 3600]
 // Prints "READY <issuer>" on stdout once listening.
@@ -72,6 +79,10 @@ function resetStats() {
     jwks: 0,
     registration_reads: 0,
     mints: 0,
+    interactions: 0,
+    logins: 0,
+    logins_failed: 0,
+    consents: 0,
   });
 }
 resetStats();
@@ -184,6 +195,8 @@ function buildProvider() {
       };
     },
     pkce: { required: () => true },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: {
       AccessToken: () => state.tokenTTL,
       AuthorizationCode: 60,
@@ -194,7 +207,7 @@ function buildProvider() {
       Interaction: 3600,
     },
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: false }, // our own login and consent pages below
       registration: { enabled: true, initialAccessToken: false, issueRegistrationAccessToken: true },
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
       introspection: { enabled: true },
@@ -208,11 +221,13 @@ function buildProvider() {
           return client?.token_type === 'jwt' ? state.defaultResource : undefined;
         },
         useGrantedResource: () => true,
-        getResourceServerInfo(_ctx, resource) {
+        // Like Nextcloud's oidc app: JWT access tokens for clients registered with token_type
+        // "jwt", opaque ones (stored; introspectable) for the others, e.g. MCP clients' own DCR.
+        getResourceServerInfo(_ctx, resource, client) {
           return {
             audience: resource,
             scope: 'openid profile email',
-            accessTokenFormat: 'jwt',
+            accessTokenFormat: client?.token_type === 'jwt' ? 'jwt' : 'opaque',
             accessTokenTTL: state.tokenTTL,
           };
         },
@@ -503,10 +518,96 @@ function installHooks(p) {
   });
 }
 
+// --- interactive login and consent (plain HTML forms) -----------------------------------
+function escapeHTML(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+function sendPage(res, status, title, body) {
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHTML(title)}</title></head>`
+    + `<body><h1>${escapeHTML(title)}</h1>${body}</body></html>`;
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html),
+  });
+  res.end(html);
+}
+
+function loginForm(uid, clientId, error) {
+  return `${error ? `<p class="error">${escapeHTML(error)}</p>` : ''}`
+    + `<p>Sign in to continue to ${escapeHTML(clientId)}.</p>`
+    + `<form method="post" action="/interaction/${escapeHTML(uid)}/login">`
+    + '<label>Login <input name="login" autocomplete="username"></label>'
+    + '<label>Password <input name="password" type="password" autocomplete="current-password"></label>'
+    + '<button type="submit">Log in</button></form>';
+}
+
+async function interaction(req, res, path) {
+  count('interactions');
+  const [, , uid, action] = path.split('/');
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch (err) {
+    sendPage(res, 400, 'Login expired', `<p>${escapeHTML(err.message || err)}</p>`);
+    return;
+  }
+  if (details.uid !== uid) { sendPage(res, 400, 'Login expired', '<p>unknown interaction</p>'); return; }
+  const { prompt, params } = details;
+  if (req.method === 'GET' && !action) {
+    if (prompt.name === 'login') {
+      sendPage(res, 200, 'Log in', loginForm(uid, params.client_id));
+    } else {
+      const scopes = [...(prompt.details.missingOIDCScope || [])];
+      for (const list of Object.values(prompt.details.missingResourceScopes || {})) scopes.push(...list);
+      sendPage(res, 200, 'Authorize access',
+        `<p>${escapeHTML(params.client_id)} asks for: ${escapeHTML([...new Set(scopes)].join(' '))}</p>`
+        + `<form method="post" action="/interaction/${escapeHTML(uid)}/confirm"><button type="submit">Allow</button></form>`
+        + `<form method="post" action="/interaction/${escapeHTML(uid)}/abort"><button type="submit">Deny</button></form>`);
+    }
+    return;
+  }
+  if (req.method !== 'POST') { sendPage(res, 405, 'Method not allowed', ''); return; }
+  const body = await readBody(req);
+  if (action === 'login' && prompt.name === 'login') {
+    const login = String(body.login || '').trim();
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(login) || body.password !== `${login}-password`) {
+      count('logins_failed');
+      sendPage(res, 200, 'Log in', loginForm(uid, params.client_id, 'Wrong login or password.'));
+      return;
+    }
+    count('logins');
+    await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+  } else if (action === 'confirm' && prompt.name === 'consent') {
+    const { accountId } = details.session;
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId, clientId: params.client_id });
+    const missing = prompt.details;
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, list] of Object.entries(missing.missingResourceScopes || {})) {
+      grant.addResourceScope(indicator, list.join(' '));
+    }
+    const grantId = await grant.save();
+    count('consents');
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  } else if (action === 'abort') {
+    await provider.interactionFinished(req, res, {
+      error: 'access_denied', error_description: 'The user denied the request.',
+    }, { mergeWithLastSubmission: false });
+  } else {
+    sendPage(res, 400, 'Unexpected step', `<p>${escapeHTML(action)} during ${escapeHTML(prompt.name)}</p>`);
+  }
+}
+
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, issuer);
   const path = url.pathname;
   if (path.startsWith('/__test/')) { await handleTest(req, res, path); return; }
+  if (/^\/interaction\/[^/]+(\/(login|confirm|abort))?$/.test(path)) {
+    try { await interaction(req, res, path); } catch (err) { sendPage(res, 500, 'Error', `<p>${escapeHTML(err.message || err)}</p>`); }
+    return;
+  }
   if (path === ROUTES.userinfo && (req.method === 'GET' || req.method === 'POST')) {
     try { await userinfo(req, res); } catch (err) { sendJSON(res, 500, { error: 'server_error', error_description: String(err) }); }
     return;
