@@ -237,24 +237,25 @@ def _own(request: Request, uid: str) -> Response | None:
     return None
 
 
-def _kind_coll(request: Request) -> tuple[str, str]:
-    path = request.url.path
-    if "/addressbooks/" in path:
-        return "card", request.path_params["book"]
-    return "cal", request.path_params["cal"]
-
-
-def _known(kind: str, coll: str) -> bool:
-    return coll in (CALENDARS if kind == "cal" else BOOKS)
-
-
-async def collection(request: Request) -> Response:
+async def _target(request: Request) -> tuple[str, str, str] | Response:
+    """(uid, "cal"|"card", collection) of a request on the user's own known collection, else a 404."""
     uid = await current_user(request)
     if (denied := _own(request, uid)) is not None:
         return denied
-    kind, coll = _kind_coll(request)
-    if not _known(kind, coll):
+    if "/addressbooks/" in request.url.path:
+        kind, coll = "card", request.path_params["book"]
+    else:
+        kind, coll = "cal", request.path_params["cal"]
+    if coll not in (CALENDARS if kind == "cal" else BOOKS):
         return dav.not_found(f"Node with name '{coll}' could not be found")
+    return uid, kind, coll
+
+
+async def collection(request: Request) -> Response:
+    target = await _target(request)
+    if isinstance(target, Response):
+        return target
+    uid, kind, coll = target
     store = _store(request, kind, uid, coll)
     if request.method == "REPORT":
         return await _report(request, kind, uid, coll, store)
@@ -315,12 +316,10 @@ async def _report(request: Request, kind: str, uid: str, coll: str, store: dict[
 
 
 async def obj_route(request: Request) -> Response:
-    uid = await current_user(request)
-    if (denied := _own(request, uid)) is not None:
-        return denied
-    kind, coll = _kind_coll(request)
-    if not _known(kind, coll):
-        return dav.not_found(f"Node with name '{coll}' could not be found")
+    target = await _target(request)
+    if isinstance(target, Response):
+        return target
+    uid, kind, coll = target
     state = get_state(request)
     store = _store(request, kind, uid, coll)
     name = request.path_params["name"]
