@@ -53,12 +53,12 @@ pub fn etag_to_match(read: &DavObject, caller: &str) -> String {
 }
 
 impl NextcloudClient {
-    /// GET a DAV resource; `None` on 404. `accept` asks for a representation (vCard version).
+    /// GET a DAV resource in the server's default representation; `None` on 404.
     pub async fn dav_get(&self, href: &str) -> NcResult<Option<DavObject>> {
         self.dav_get_as(href, None).await
     }
 
-    /// GET with an optional `Accept` header; `None` on 404.
+    /// GET with an optional `Accept` header (e.g. a vCard version); `None` on 404.
     pub async fn dav_get_as(
         &self,
         href: &str,
