@@ -163,6 +163,20 @@ pub fn encode_path(path: &str) -> String {
         .join("/")
 }
 
+/// A decoded href (as [`DavResponse::href`] holds it) as a request path again: each segment is
+/// percent-encoded once, so a name with `#`, `?`, `%` or spaces addresses exactly that resource
+/// and never a fragment, a query, a dot-segment or another object. An absolute URL keeps only
+/// its path.
+pub fn encode_href(decoded: &str) -> String {
+    let path = match decoded.split_once("://") {
+        Some((scheme, rest)) if !scheme.contains('/') => {
+            rest.find('/').map(|i| &rest[i..]).unwrap_or("/")
+        }
+        _ => decoded,
+    };
+    encode_path(path)
+}
+
 /// Normalises a user-supplied path relative to a DAV root: backslashes become `/`,
 /// empty and `.` segments are dropped, and `..`, absolute URLs and control characters are refused.
 /// The result is canonical: normalising it again gives it back (so `./ a` and ` a` both mean `a`).
@@ -352,6 +366,19 @@ mod tests {
             "My%20Docs/%C3%BCn%C3%AF%20%231.md"
         );
         assert_eq!(encode_path("100%"), "100%25");
+    }
+
+    #[test]
+    fn hrefs_are_re_encoded_per_segment() {
+        let href = decode("/remote.php/dav/calendars/alice/personal/victim.ics%23x");
+        assert_eq!(
+            encode_href(&href),
+            "/remote.php/dav/calendars/alice/personal/victim.ics%23x"
+        );
+        assert_eq!(encode_href(&decode("/c/a%3Fb.ics")), "/c/a%3Fb.ics");
+        assert_eq!(encode_href(&decode("/c/%252e")), "/c/%252e");
+        assert_eq!(encode_href(&decode("/c/My%20Cal/")), "/c/My%20Cal/");
+        assert_eq!(encode_href("https://h:8/nc/c/x y"), "/nc/c/x%20y");
     }
 
     #[test]

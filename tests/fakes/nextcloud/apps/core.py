@@ -134,6 +134,11 @@ async def principal(request: Request) -> Response:
         "{urn:ietf:params:xml:ns:caldav}calendar-home-set": dav.Raw(f"<d:href>/remote.php/dav/calendars/{who}/</d:href>"),
         "{urn:ietf:params:xml:ns:carddav}addressbook-home-set": dav.Raw(f"<d:href>/remote.php/dav/addressbooks/users/{who}/</d:href>"),
         "{http://sabredav.org/ns}email-address": user.email,
+        # sabre lists the e-mail (mailto:) first, then the principal URL.
+        "{urn:ietf:params:xml:ns:caldav}calendar-user-address-set": dav.Raw(
+            f"<d:href>mailto:{user.email}</d:href><d:href>{_principal_href(who)}</d:href>"),
+        "{urn:ietf:params:xml:ns:caldav}schedule-outbox-URL": dav.Raw(f"<d:href>/remote.php/dav/calendars/{who}/outbox/</d:href>"),
+        "{urn:ietf:params:xml:ns:caldav}schedule-inbox-URL": dav.Raw(f"<d:href>/remote.php/dav/calendars/{who}/inbox/</d:href>"),
     }
     found, missing = _select(available, wanted)
     return dav.multistatus_response([(_principal_href(who), found, missing)])
