@@ -88,6 +88,20 @@ pub struct Download {
     pub etag: Option<String>,
 }
 
+/// One byte range of a file, read with an HTTP `Range` request.
+pub struct RangeDownload {
+    /// The bytes of the range (at most the requested length).
+    pub bytes: Vec<u8>,
+    /// Offset of the first byte returned.
+    pub offset: u64,
+    /// Size of the whole file, when the server said.
+    pub total_size: Option<u64>,
+    /// Content type from the response.
+    pub content_type: Option<String>,
+    /// ETag from the response, unquoted.
+    pub etag: Option<String>,
+}
+
 /// Which files a SEARCH looks for.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
@@ -170,7 +184,10 @@ impl NextcloudClient {
     pub async fn files_get(&self, path: &str, cap: u64) -> NcResult<Download> {
         let target = self.files_path(path).await?;
         let call = format!("GET {target}");
-        let response = self.send(&call, self.request(Method::GET, &target)).await?;
+        let response = self
+            .send(&call, self.request(Method::GET, &target))
+            .await
+            .map_err(|e| get_error(e, path))?;
         if let Some(length) = response.content_length()
             && length > cap
         {
@@ -188,6 +205,65 @@ impl NextcloudClient {
             })?;
         Ok(Download {
             bytes,
+            content_type,
+            etag,
+        })
+    }
+
+    /// GET `length` bytes from `offset` with a `Range` request. A server that ignores the range
+    /// (200) is read as a stream: the bytes before `offset` are skipped, never held.
+    pub async fn files_get_range(
+        &self,
+        path: &str,
+        offset: u64,
+        length: u64,
+    ) -> NcResult<RangeDownload> {
+        let target = self.files_path(path).await?;
+        let call = format!("GET {target}");
+        let last = offset.saturating_add(length.max(1) - 1);
+        let request = self
+            .request(Method::GET, &target)
+            .header("Range", format!("bytes={offset}-{last}"));
+        let response = match self.send(&call, request).await {
+            Ok(response) => response,
+            Err(err) if err.status() == Some(416) => {
+                if offset == 0 {
+                    // An empty file has no satisfiable range.
+                    return Ok(RangeDownload {
+                        bytes: Vec::new(),
+                        offset,
+                        total_size: Some(0),
+                        content_type: None,
+                        etag: None,
+                    });
+                }
+                return Err(status_error(
+                    &err,
+                    format!(
+                        "offset {offset} is at or past the end of `{path}`; its size is shown by nc_webdav_list_directory"
+                    ),
+                ));
+            }
+            Err(err) => return Err(get_error(err, path)),
+        };
+        let content_type = header(&response, "Content-Type");
+        let etag = header(&response, "ETag")
+            .or_else(|| header(&response, "OC-ETag"))
+            .map(|e| unquote_etag(&e));
+        let partial = response.status().as_u16() == 206;
+        let (start, total_size) = if partial {
+            let range = header(&response, "Content-Range").unwrap_or_default();
+            let (start, total) = parse_content_range(&range);
+            (start.unwrap_or(offset), total)
+        } else {
+            (0, response.content_length())
+        };
+        let skip = offset.saturating_sub(start);
+        let bytes = read_window(&call, response, skip, length).await?;
+        Ok(RangeDownload {
+            bytes,
+            offset: start + skip,
+            total_size,
             content_type,
             etag,
         })
@@ -382,6 +458,64 @@ fn header(response: &Response, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
+}
+
+/// Start and total size from `Content-Range: bytes 0-99/1234` (total `*` is unknown).
+pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
+    let Some(spec) = value.trim().strip_prefix("bytes") else {
+        return (None, None);
+    };
+    let (range, total) = spec.trim().split_once('/').unwrap_or((spec.trim(), "*"));
+    let start = range
+        .split_once('-')
+        .and_then(|(a, _)| a.trim().parse().ok());
+    (start, total.trim().parse().ok())
+}
+
+/// Streams a body, dropping the first `skip` bytes and keeping at most `take`.
+async fn read_window(call: &str, response: Response, skip: u64, take: u64) -> NcResult<Vec<u8>> {
+    use futures::StreamExt;
+    let mut stream = response.bytes_stream();
+    let mut to_skip = skip as usize;
+    let want = take as usize;
+    let mut out = Vec::with_capacity(want.min(1 << 20));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            NextcloudError::new(
+                call,
+                ErrorKind::Unreachable(format!("reading the body: {e}")),
+            )
+        })?;
+        let mut piece: &[u8] = &chunk;
+        if to_skip > 0 {
+            let n = to_skip.min(piece.len());
+            piece = &piece[n..];
+            to_skip -= n;
+        }
+        let room = want - out.len();
+        out.extend_from_slice(&piece[..room.min(piece.len())]);
+        if out.len() >= want {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// A GET failure in the user's words: sabre answers 501 for a GET on a folder.
+fn get_error(err: NextcloudError, path: &str) -> NextcloudError {
+    match err.status() {
+        Some(501) => status_error(
+            &err,
+            format!(
+                "`{path}` is a folder, which cannot be read; list it with nc_webdav_list_directory"
+            ),
+        ),
+        Some(404) => status_error(
+            &err,
+            format!("`{path}` does not exist; list its folder to find the name"),
+        ),
+        _ => err,
+    }
 }
 
 fn too_large(call: &str, size: u64, cap: u64) -> NextcloudError {

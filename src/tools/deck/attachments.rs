@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::{CardRef, Done};
 use crate::nextcloud::deck::Attachment;
+use crate::tools::files::hidden::norm_item;
 use crate::tools::{NextcloudMcp, ToolError, ToolResult};
 
 /// Arguments of deck_attach_file.
@@ -67,20 +68,11 @@ pub struct AttachmentList {
     pub total: usize,
 }
 
-/// A user file path for sharing: `/`-rooted, backslashes folded, no `..` segments.
+/// A user file path for sharing: `/`-rooted, normalised like every Files path (no `..`,
+/// backslashes folded, spaces at the start or end of a name kept).
 pub(crate) fn file_path_arg(arg: &str, path: &str) -> ToolResult<String> {
-    let folded = path.trim().replace('\\', "/");
-    if folded.trim_matches('/').is_empty() {
-        return Err(ToolError::invalid(arg, "give the path of a file"));
-    }
-    if folded.split('/').any(|seg| seg == "..") {
-        return Err(ToolError::invalid(arg, "`..` is not allowed in paths"));
-    }
-    let joined: Vec<&str> = folded
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    Ok(format!("/{}", joined.join("/")))
+    let normal = norm_item(arg, path)?;
+    Ok(format!("/{normal}"))
 }
 
 fn share_id(share: &Value) -> Option<String> {
@@ -266,5 +258,6 @@ mod tests {
         assert_eq!(file_path_arg("p", "//x/./y.txt").unwrap(), "/x/y.txt");
         assert!(file_path_arg("p", "/a/../b").is_err());
         assert!(file_path_arg("p", "/").is_err());
+        assert_eq!(file_path_arg("p", "/ a.txt ").unwrap(), "/ a.txt ");
     }
 }

@@ -199,6 +199,24 @@ def dest_path(request: Request, uid: str) -> str | None:
     return unquote(raw[len(prefix):]).strip("/")
 
 
+def byte_range(header: str | None, size: int):
+    """sabre's single-range handling: `bytes=a-b`, `bytes=a-`, `bytes=-n`; None = whole body."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first_text, _, last_text = header[len("bytes="):].strip().partition("-")
+    try:
+        if first_text == "":
+            n = int(last_text)
+            return (max(size - n, 0), size - 1) if size and n else "unsatisfiable"
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first >= size or last < first:
+        return "unsatisfiable"
+    return first, min(last, size - 1)
+
+
 def to_trash(st: Store, uid: str, tree: dict[str, Node], path: str) -> None:
     clock = st.tick()
     name = path.rsplit("/", 1)[-1]
@@ -231,8 +249,19 @@ async def files_endpoint(request: Request) -> Response:
             return not_found(path)
         if node.is_dir:
             return sabre_error(501, "Sabre\\DAV\\Exception\\NotImplemented", "GET is only implemented on File objects")
-        return Response(node.content, headers={"Content-Type": node.content_type, "ETag": quote_etag(node.etag),
-                                               "OC-ETag": quote_etag(node.etag)})
+        headers = {"Content-Type": node.content_type, "ETag": quote_etag(node.etag),
+                   "OC-ETag": quote_etag(node.etag), "Accept-Ranges": "bytes"}
+        size = len(node.content)
+        wanted = byte_range(request.headers.get("range"), size)
+        if wanted == "unsatisfiable":
+            return sabre_error(416, "Sabre\\DAV\\Exception\\RequestedRangeNotSatisfiable",
+                               f"The start offset exceeded the size of the entity ({size})",
+                               headers={"Content-Range": f"bytes */{size}"})
+        if wanted is not None:
+            first, last = wanted
+            headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+            return Response(node.content[first:last + 1], status_code=206, headers=headers)
+        return Response(node.content, headers=headers)
     if method == "PUT":
         if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
         if if_none is not None and node is not None and etag_matches(if_none, node.etag):
