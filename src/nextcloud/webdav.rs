@@ -78,6 +78,15 @@ pub struct PutOutcome {
     pub file_id: Option<String>,
 }
 
+impl PutOutcome {
+    /// The file id from `OC-FileId` (`<zero-padded id><instance id>`).
+    pub fn numeric_file_id(&self) -> Option<i64> {
+        let raw = self.file_id.as_deref()?;
+        let digits: String = raw.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+}
+
 /// A GET body, streamed and capped.
 pub struct Download {
     /// Bytes (at most the cap).
@@ -309,6 +318,7 @@ impl NextcloudClient {
         match self.send(&call, self.request(method, &target)).await {
             Ok(_) => Ok(true),
             Err(err) if err.status() == Some(405) => Ok(false),
+            Err(err) if err.status() == Some(409) => Err(missing_parent(&err, path)),
             Err(err) => Err(err),
         }
     }
@@ -393,7 +403,13 @@ impl NextcloudClient {
                 .request(method, "/remote.php/dav/")
                 .header("Content-Type", "text/xml; charset=utf-8")
                 .body(body);
-            let response = self.send(call, request).await?;
+            let response = self.send(call, request).await.map_err(|err| match err.status() {
+                Some(501) | Some(405) => status_error(
+                    &err,
+                    "this server does not support WebDAV SEARCH; browse with nc_webdav_list_directory instead".into(),
+                ),
+                _ => err,
+            })?;
             let bytes = self.read_body(call, response).await?;
             let responses = parse_multistatus(&bytes)
                 .map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))?;
@@ -447,7 +463,16 @@ impl NextcloudClient {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><oc:filter-files xmlns:d=\"DAV:\" xmlns:oc=\"{NS_OC}\" xmlns:nc=\"{NS_NC}\"><d:prop>{props}</d:prop><oc:filter-rules>{rules}</oc:filter-rules></oc:filter-files>"
         );
         let method = Method::from_bytes(b"REPORT").unwrap_or(Method::POST);
-        let responses = self.dav_request(method, &target, "1", body).await?;
+        let responses = self
+            .dav_request(method, &target, "1", body)
+            .await
+            .map_err(|err| match err.status() {
+                Some(415) | Some(501) | Some(405) => status_error(
+                    &err,
+                    "this server does not support Nextcloud's file filter REPORT (oc:filter-files: favorites, tags); it is not a Nextcloud Files endpoint or the feature is off".into(),
+                ),
+                _ => err,
+            })?;
         self.file_infos(&responses).await
     }
 }
@@ -559,7 +584,24 @@ fn write_conflict(
             &err,
             format!("`{path}` is locked (open for editing elsewhere); try again later"),
         ),
+        (Some(409), _) => missing_parent(&err, path),
         _ => err,
+    }
+}
+
+/// sabre answers 409 to a write whose parent folder does not exist.
+fn missing_parent(err: &NextcloudError, path: &str) -> NextcloudError {
+    match path.rsplit_once('/') {
+        Some((parent, _)) => status_error(
+            err,
+            format!(
+                "the folder `{parent}` does not exist; create it with nc_webdav_create_directory first"
+            ),
+        ),
+        None => status_error(
+            err,
+            format!("`{path}` cannot be created here (conflict with an existing item)"),
+        ),
     }
 }
 

@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::{CardRef, Done};
 use crate::nextcloud::deck::Attachment;
-use crate::tools::files::hidden::norm_item;
+use crate::tools::files::hidden::{Hidden, norm_item};
+use crate::tools::notes_exclusion::NotesExclusion;
 use crate::tools::{NextcloudMcp, ToolError, ToolResult};
 
 /// Arguments of deck_attach_file.
@@ -103,6 +104,10 @@ impl NextcloudMcp {
     ) -> Result<Json<Attached>, ToolError> {
         let path = file_path_arg("path", &args.path)?;
         let client = self.deck_client(&ctx).await?;
+        // A Deck attachment is a share: a hidden file (or a folder holding one) is never shared.
+        Hidden::load(self, &client)
+            .await?
+            .check_tree("path", &path)?;
         let share = client
             .deck_share_file_with_card(&path, args.card_id)
             .await?;
@@ -131,7 +136,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<AttachNoteArgs>,
     ) -> Result<Json<Attached>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let exclusion = NotesExclusion::load(self, &client).await?;
         let note = client.notes_get(args.note_id).await?;
+        exclusion.check(&note)?;
         let settings = client.deck_notes_settings().await?;
         let folder = settings
             .get("notesPath")
@@ -151,6 +158,7 @@ impl NextcloudMcp {
         raw.push_str(&note.title);
         raw.push_str(suffix);
         let path = file_path_arg("note_id", &raw)?;
+        exclusion.check_attachment(&path)?;
         let share = client
             .deck_share_file_with_card(&path, args.card_id)
             .await?;

@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from ..auth import current_user, get_state
 from ..dav import Raw, etag_matches, make_etag, multistatus_response, quote_etag, requested_props, sabre_error
@@ -64,6 +65,7 @@ class Store:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     trash: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     versions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    versioning: bool = True  # files_versions enabled (POST /__fake/files {"versioning": false} turns it off)
 
     def tick(self) -> int:
         self.clock += 1
@@ -89,6 +91,23 @@ class Store:
 
 def reset(state) -> None:
     state.data["files"] = Store()
+
+
+def capabilities(state) -> dict[str, Any]:
+    """The `files` capability block; `versioning` only while files_versions is enabled."""
+    files: dict[str, Any] = {"bigfilechunking": True, "blacklisted_files": [".htaccess"]}
+    if state.data["files"].versioning:
+        files.update({"versioning": True, "version_labeling": True, "version_deletion": True})
+    return {"files": files}
+
+
+async def control(request: Request) -> Response:
+    """POST /__fake/files {"versioning": bool}: switch files_versions on or off."""
+    body = json.loads(await request.body() or b"{}")
+    st = store(request)
+    if "versioning" in body:
+        st.versioning = bool(body["versioning"])
+    return Response(json.dumps({"versioning": st.versioning}), media_type="application/json")
 
 
 def store(request: Request) -> Store:
@@ -281,7 +300,7 @@ async def files_endpoint(request: Request) -> Response:
         if created:
             node = Node(is_dir=False, fileid=st.new_id())
             tree[path] = node
-        else:
+        elif st.versioning:
             st.versions.setdefault(node.fileid, []).append({
                 "version_id": str(node.mtime), "content": node.content, "content_type": node.content_type,
                 "mtime": node.mtime, "etag": node.etag,
@@ -589,6 +608,9 @@ async def versions(request: Request) -> Response:
     if request.path_params["uid"] != uid:
         return sabre_error(403, "Sabre\\DAV\\Exception\\Forbidden", "Access denied")
     st = store(request)
+    if not st.versioning:
+        # files_versions disabled: the versions collection does not exist.
+        return not_found(f"versions/{uid}")
     fileid = int(request.path_params["fileid"])
     node = node_by_id(st, uid, fileid)
     if node is None:
@@ -620,13 +642,15 @@ async def versions(request: Request) -> Response:
 
 
 FILE_METHODS = ["PROPFIND", "GET", "PUT", "MKCOL", "DELETE", "MOVE", "COPY", "REPORT", "PROPPATCH"]
+# Methods sabre knows no handler for on a file node: 501 Not Implemented (not Starlette's 405).
+UNIMPLEMENTED = ["SEARCH", "LOCK", "UNLOCK", "POST", "PATCH", "ACL", "BIND"]
 
 
 def routes(state):
     return [
-        dav_route("/files/{uid}", files_endpoint, methods=FILE_METHODS),
-        dav_route("/files/{uid}/", files_endpoint, methods=FILE_METHODS),
-        dav_route("/files/{uid}/{path:path}", files_endpoint, methods=FILE_METHODS),
+        dav_route("/files/{uid}", files_endpoint, methods=FILE_METHODS + UNIMPLEMENTED),
+        dav_route("/files/{uid}/", files_endpoint, methods=FILE_METHODS + UNIMPLEMENTED),
+        dav_route("/files/{uid}/{path:path}", files_endpoint, methods=FILE_METHODS + UNIMPLEMENTED),
         dav_route("/", search, methods=["SEARCH"]),
         dav_route("", search, methods=["SEARCH"]),
         dav_route("/comments/files/{fileid:int}", comments, methods=["REPORT", "POST"]),
@@ -642,4 +666,5 @@ def routes(state):
         dav_route("/versions/{uid}/versions/{fileid:int}", versions, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}/", versions, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}/{vid}", versions, methods=["MOVE"]),
+        Route("/__fake/files", control, methods=["POST"]),
     ]
