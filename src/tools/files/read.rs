@@ -263,8 +263,10 @@ impl NextcloudMcp {
         let download = client.files_get_range(&path, args.offset, length).await?;
         let total = download.total_size;
         let received = download.bytes.len() as u64;
-        self.progress(&ctx, download.offset + received, total, "downloaded")
-            .await;
+        if received > 0 {
+            self.progress(&ctx, download.offset + received, total, "downloaded")
+                .await;
+        }
         let content_type = download
             .content_type
             .as_deref()
