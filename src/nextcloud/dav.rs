@@ -57,6 +57,14 @@ impl DavResponse {
             .filter(|t| !t.is_empty())
     }
 
+    /// Text of property `{ns}name` exactly as sent (not trimmed), if found and non-empty:
+    /// for names and paths, where leading and trailing spaces are part of the value.
+    pub fn exact_text(&self, ns: &str, name: &str) -> Option<&str> {
+        self.prop(ns, name)
+            .map(|p| p.text.as_str())
+            .filter(|t| !t.is_empty())
+    }
+
     /// True when `d:resourcetype` contains `d:collection`.
     pub fn is_collection(&self) -> bool {
         self.prop(NS_DAV, "resourcetype")

@@ -95,11 +95,11 @@ impl NextcloudClient {
                 let entry_id = last_segment(&r.href);
                 TrashEntry {
                     name: r
-                        .text(NS_NC, "trashbin-filename")
+                        .exact_text(NS_NC, "trashbin-filename")
                         .map(str::to_string)
                         .unwrap_or_else(|| entry_id.clone()),
                     original_location: r
-                        .text(NS_NC, "trashbin-original-location")
+                        .exact_text(NS_NC, "trashbin-original-location")
                         .unwrap_or_default()
                         .trim_matches('/')
                         .to_string(),

@@ -37,7 +37,10 @@ async def _prepare(s) -> dict[str, int]:
     card_board = await ok(s, "deck_create_board", {"title": "B", "color": "0082c9"})
     stack = await ok(s, "deck_create_stack", {"board_id": card_board["id"], "title": "S", "order": 1})
     card = await ok(s, "deck_create_card", {"board_id": card_board["id"], "stack_id": stack["id"], "title": "C"})
-    return {"in_folder": in_folder["id"], "by_file": by_file["id"], "visible": visible["id"], "card": card["id"]}
+    # Attached before the exclusion was configured (or from the web UI): never listed while hidden.
+    await ok(s, "deck_attach_file", {"card_id": card["id"], "path": "Docs/private.txt"})
+    return {"in_folder": in_folder["id"], "by_file": by_file["id"], "visible": visible["id"], "card": card["id"],
+            "board": card_board["id"], "stack": stack["id"]}
 
 
 async def test_hidden_files_stay_hidden_in_every_app(mcp_server, mint_token, nextcloud):
@@ -57,6 +60,9 @@ async def test_hidden_files_stay_hidden_in_every_app(mcp_server, mint_token, nex
         assert nextcloud.stats()["routes"].get(SHARES, 0) == shares_before, "a share request was sent"
         attached = await ok(s, "deck_attach_file", {"card_id": ids["card"], "path": "Docs/open.txt"})
         assert attached["share_id"]
+        listed = await ok(s, "deck_list_attachments", {"board_id": ids["board"], "stack_id": ids["stack"],
+                                                       "card_id": ids["card"]})
+        assert [a["data"] for a in listed["attachments"]] == ["open.txt"], listed
 
         # Files: moving or copying a folder would carry the hidden file along (a copy loses its tag).
         await fails(s, "nc_webdav_copy_resource", {"source_path": "Docs", "destination_path": "Leak"}, "hides")

@@ -55,6 +55,14 @@ async def _spaces_round_trip(s) -> None:
 async def test_names_with_spaces_on_the_fake(mcp_server, mint_token, nextcloud):
     async with session_as("oauth", mcp_server, mint_token) as s:
         await _spaces_round_trip(s)
+        # The trash keeps the exact name: the entry is found, and restores to ` report.txt`, not `report.txt`.
+        trash = await ok(s, "nc_webdav_list_trash")
+        entry = next(e for e in trash["entries"] if e["original_location"] == "Sp/ report.txt")
+        assert entry["entry_id"].startswith(" report.txt")
+        back = await ok(s, "nc_webdav_restore_from_trash", {"entry_id": entry["entry_id"]})
+        assert back["restored_to"] == "Sp/ report.txt"
+        assert await read_text(s, "Sp/ report.txt") == "leading"
+        assert await read_text(s, "Sp/report.txt") == "plain"
     routes = nextcloud.stats()["routes"]
     assert routes.get("DELETE /remote.php/dav/files/alice/Sp/ report.txt") == 1, routes
     assert not routes.get("DELETE /remote.php/dav/files/alice/Sp/report.txt"), routes

@@ -76,6 +76,23 @@ pub(crate) fn file_path_arg(arg: &str, path: &str) -> ToolResult<String> {
     Ok(format!("/{normal}"))
 }
 
+/// A `file` attachment is a share of a user file: Deck's extendedData names its path and file id.
+fn attachment_hidden(hidden: &Hidden, attachment: &Attachment) -> bool {
+    let data = &attachment.extended_data;
+    let by_id = data
+        .get("fileid")
+        .and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+        .is_some_and(|id| hidden.is_hidden_id(id));
+    let by_path = data
+        .get("path")
+        .and_then(Value::as_str)
+        .is_some_and(|p| hidden.is_hidden(p));
+    by_id || by_path
+}
+
 fn share_id(share: &Value) -> Option<String> {
     match share.get("id") {
         Some(Value::String(s)) => Some(s.clone()),
@@ -190,11 +207,12 @@ impl NextcloudMcp {
         Parameters(args): Parameters<CardRef>,
     ) -> Result<Json<AttachmentList>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let hidden = Hidden::load(self, &client).await?;
         let attachments: Vec<Attachment> = client
             .deck_attachments(args.board_id, args.stack_id, args.card_id)
             .await?
             .into_iter()
-            .filter(|a| a.deleted_at == 0)
+            .filter(|a| a.deleted_at == 0 && !attachment_hidden(&hidden, a))
             .collect();
         Ok(Json(AttachmentList {
             card_id: args.card_id,

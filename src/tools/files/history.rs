@@ -121,8 +121,10 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<RestoreTrashArgs>,
     ) -> Result<Json<RestoreTrashResponse>, ToolError> {
-        let entry_id = args.entry_id.trim().to_string();
-        if entry_id.is_empty()
+        // Not trimmed: an entry id starts with the file name, which may begin with a space.
+        let entry_id = args.entry_id.clone();
+        if entry_id.trim().is_empty()
+            || entry_id.chars().any(char::is_control)
             || entry_id.contains('/')
             || entry_id.contains('\\')
             || entry_id == ".."
