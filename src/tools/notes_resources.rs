@@ -81,17 +81,24 @@ pub async fn read(
             let (bytes, mime) = fetch_attachment(host, client, note_id, &name)
                 .await
                 .map_err(|e| McpError::invalid_params(e.message, None))?;
-            let contents = if mime.starts_with("text/") {
-                ResourceContents::text(String::from_utf8_lossy(&bytes).into_owned(), uri)
-                    .with_mime_type(mime)
-            } else {
-                ResourceContents::blob(
+            let contents = match text_in_place(&mime, bytes) {
+                Ok(text) => ResourceContents::text(text, uri).with_mime_type(mime),
+                Err(bytes) => ResourceContents::blob(
                     base64::engine::general_purpose::STANDARD.encode(&bytes),
                     uri,
                 )
-                .with_mime_type(mime)
+                .with_mime_type(mime),
             };
             Ok(Some(ReadResourceResult::new(vec![contents])))
         }
     }
+}
+
+/// Text attachments decoded in place when they are valid UTF-8 (no lossy copy); anything else
+/// comes back untouched, to be sent as a blob.
+fn text_in_place(mime: &str, bytes: Vec<u8>) -> Result<String, Vec<u8>> {
+    if !mime.starts_with("text/") {
+        return Err(bytes);
+    }
+    String::from_utf8(bytes).map_err(|e| e.into_bytes())
 }

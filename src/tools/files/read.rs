@@ -120,6 +120,10 @@ pub fn text_window(
         Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
         Err(_) => return Err(bytes),
     };
+    if end == 0 && !body.is_empty() {
+        // A range too short to hold one whole character: send its bytes, so reading moves on.
+        return Err(bytes);
+    }
     bytes.truncate(skipped + end);
     bytes.drain(..skipped);
     String::from_utf8(bytes)
@@ -363,6 +367,8 @@ mod tests {
         assert_eq!((tail.as_str(), skipped), ("😀b", 2));
         // At the end of the file a cut character is not text.
         assert!(text_window(text[..4].to_vec(), true, true).is_err());
+        // Too short for one character: not text (base64), so the next offset still moves on.
+        assert!(text_window("€".as_bytes()[..2].to_vec(), true, false).is_err());
         let binary = vec![0u8, 1, 2];
         assert_eq!(text_window(binary.clone(), true, true).unwrap_err(), binary);
     }
