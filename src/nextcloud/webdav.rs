@@ -299,6 +299,11 @@ impl NextcloudClient {
         };
         let response = match self.send(&call, request).await {
             Ok(response) => response,
+            // sabre answers a PUT below a missing folder with 404 (its parent lookup is not
+            // caught, unlike MKCOL's), other WebDAV servers with 409.
+            Err(err) if err.status() == Some(404) && path.contains('/') => {
+                return Err(missing_parent(&err, path));
+            }
             Err(err) => return Err(write_conflict(err, path, precondition)),
         };
         Ok(PutOutcome {

@@ -292,7 +292,10 @@ async def files_endpoint(request: Request) -> Response:
         if node is not None and node.is_dir:
             return sabre_error(409, "Sabre\\DAV\\Exception\\Conflict", "Cannot overwrite a folder")
         parent = tree.get(parent_of(path))
-        if parent is None or not parent.is_dir:
+        if parent is None:
+            # sabre's Server::createFile looks the parent up without catching NotFound: 404 (MKCOL says 409).
+            return not_found(parent_of(path))
+        if not parent.is_dir:
             return sabre_error(409, "Sabre\\DAV\\Exception\\Conflict", "Files can only be created as children of collections")
         body = await request.body()
         clock = st.tick()
