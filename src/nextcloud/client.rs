@@ -318,7 +318,13 @@ pub fn app_url(path: &str) -> String {
 
 async fn request_send(call: &str, request: RequestBuilder) -> NcResult<Response> {
     request.send().await.map_err(|err| {
-        let kind = if err.is_timeout() {
+        // The request could not even be built: a user-supplied value (an etag for If-Match,
+        // a name in Destination) holds characters a header cannot carry, such as CR/LF.
+        let kind = if err.is_builder() {
+            ErrorKind::Invalid(
+                "an argument contains characters that cannot be sent to Nextcloud (such as a line break or other control character); remove them and call again".into(),
+            )
+        } else if err.is_timeout() {
             ErrorKind::Timeout
         } else {
             ErrorKind::Unreachable(root_cause(&err))
@@ -430,5 +436,21 @@ fn shorten(message: &str) -> String {
         format!("{}…", trimmed.chars().take(300).collect::<String>())
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn header_with_line_break_is_an_argument_error() {
+        // Port 9 (discard) is never contacted: the request cannot be built.
+        let request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/")
+            .header("If-Match", "\"a\"\r\nX-Injected: 1");
+        let err = request_send("PUT x", request).await.unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Invalid(_)), "{err}");
+        assert!(!err.to_string().contains("unreachable"), "{err}");
     }
 }

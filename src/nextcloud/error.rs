@@ -135,6 +135,12 @@ impl NextcloudError {
                 429 => "Nextcloud is rate limiting this user; wait and try again",
                 503 => "Nextcloud is in maintenance mode or overloaded; try again later",
                 507 => "the user's storage quota is full; free space in Nextcloud",
+                415 => {
+                    "Nextcloud does not support this kind of request here (unsupported report or content type); use another tool for it"
+                }
+                501 => {
+                    "Nextcloud's WebDAV server does not implement this request for this item (for example reading a folder); use another tool for it"
+                }
                 500..=599 => "Nextcloud had an internal error; check its log (nextcloud.log)",
                 _ => "check the arguments and the Nextcloud log",
             },

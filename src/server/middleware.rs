@@ -200,10 +200,18 @@ pub async fn guard_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
+    if let Some(len) = declared.filter(|len| *len > limit as u64) {
+        // A JSON-RPC error body: MCP clients show its message instead of a bare HTTP 413.
         let response = HttpResponse::PayloadTooLarge().json(serde_json::json!({
-            "error": "payload_too_large",
-            "error_description": format!("request bodies are limited to {limit} bytes (server.max_body_bytes)")
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": {
+                "code": -32600,
+                "message": format!(
+                    "the request is {len} bytes, more than this server accepts: server.max_body_bytes is {limit} bytes. Tool arguments (a file to write, as text or base64) must fit in it; send less, or ask the administrator to raise server.max_body_bytes"
+                ),
+                "data": {"limit_bytes": limit, "config_key": "server.max_body_bytes"}
+            }
         }));
         return Ok(req.into_response(response));
     }

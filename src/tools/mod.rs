@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod deck;
 pub mod files;
 pub mod notes;
+pub mod notes_exclusion;
 pub mod notes_resources;
 pub mod registry;
 pub mod resources;

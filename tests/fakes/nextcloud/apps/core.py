@@ -8,6 +8,7 @@ ocs/GET_v2_cloud_user.json.txt, errors/http_503_maintenance.txt (status.php keys
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Any
 
 from starlette.requests import Request
@@ -56,6 +57,10 @@ def capabilities_for(request: Request) -> dict[str, Any]:
     caps = copy.deepcopy(BASE_CAPABILITIES)
     modules = request.app.state.modules
     provided = {getattr(m, "APP", None): m for m in modules if hasattr(m, "capabilities") and getattr(m, "APP", None)}
+    for module in modules:  # always-on parts (files) add their own block
+        fn = getattr(module, "capabilities", None)
+        if getattr(module, "APP", None) is None and fn is not None and not inspect.iscoroutinefunction(fn):
+            caps.update(fn(state))
     for app_id in sorted(state.apps):
         if app_id in provided:
             caps.update(provided[app_id].capabilities(state))
