@@ -274,7 +274,7 @@ async fn request_send(call: &str, request: RequestBuilder) -> NcResult<Response>
         let kind = if err.is_timeout() {
             ErrorKind::Timeout
         } else {
-            ErrorKind::Unreachable(root_cause(&err))
+            ErrorKind::Unreachable(super::connect_error::describe_connection_error(&err))
         };
         NextcloudError::new(call, kind)
     })

@@ -58,8 +58,9 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
         .await
     {
         Err(err) => Err(format!(
-            "Nextcloud at {} is unreachable: {err}",
-            state.nextcloud.base()
+            "Nextcloud at {} is unreachable: {}",
+            state.nextcloud.base(),
+            crate::nextcloud::connect_error::describe_connection_error(&err)
         )),
         Ok(response) if !response.status().is_success() => Err(format!(
             "Nextcloud answered HTTP {} for {url} (maintenance mode or not installed?)",
