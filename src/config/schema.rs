@@ -23,6 +23,32 @@ pub struct Config {
     /// Log level and format.
     #[serde(default)]
     pub logging: LoggingConfig,
+    /// Prometheus metrics endpoint.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// `metrics:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve Prometheus metrics.
+    pub enabled: bool,
+    /// URL path of the metrics.
+    pub path: String,
+    /// Own address for the metrics (e.g. `0.0.0.0:9464`); unset: served on `server.listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            path: "/metrics".into(),
+            listen: None,
+        }
+    }
 }
 
 /// `server:` section.
