@@ -37,7 +37,14 @@ fn documented_rows() -> Vec<(String, String)> {
             continue;
         }
         let key = cells[1].trim_matches('`').split('`').next().unwrap_or("");
-        let sections = ["server.", "nextcloud.", "auth.", "toolsets.", "logging."];
+        let sections = [
+            "server.",
+            "nextcloud.",
+            "auth.",
+            "toolsets.",
+            "logging.",
+            "metrics.",
+        ];
         if !sections.iter().any(|s| key.starts_with(s)) || cells[3].contains("Overrides") {
             continue;
         }
