@@ -77,6 +77,14 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
         },
     };
     if let Ok(mut last) = state.reachability.last.lock() {
+        // Log a failure once, when it starts or changes, with its cause (DNS, refused, TLS).
+        if let Err(reason) = &result
+            && last
+                .as_ref()
+                .is_none_or(|(_, previous)| previous.as_ref().err() != Some(reason))
+        {
+            log::warn!("not ready: {reason}");
+        }
         *last = Some((Instant::now(), result.clone()));
     }
     result

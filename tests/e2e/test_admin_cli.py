@@ -98,9 +98,11 @@ def test_readyz_names_a_refused_connection(mcp_server):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    reason, _ = readyz_reason(mcp_server, f"http://127.0.0.1:{port}")
+    reason, log = readyz_reason(mcp_server, f"http://127.0.0.1:{port}")
     assert f"connection to 127.0.0.1:{port} refused" in reason, reason
     assert "error sending request" not in reason, reason
+    logged = [line for line in log.splitlines() if "not ready:" in line]
+    assert logged and f"connection to 127.0.0.1:{port} refused" in logged[0], log
 
 
 def test_readyz_names_a_dns_failure(mcp_server):
