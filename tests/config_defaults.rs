@@ -275,3 +275,20 @@ fn reference_architecture_env_names_are_accepted() {
     let registration = config.auth.oauth.unwrap().client.registration.unwrap();
     assert_eq!(registration.storage_path, "/data/client.json");
 }
+
+#[test]
+fn config_imports_nothing_of_ours() {
+    // Layering: checks that need the tool registry live in `tools::known`, not in src/config.
+    for entry in std::fs::read_dir("src/config").unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines().filter(|l| l.trim_start().starts_with("use ")) {
+            assert!(
+                !line.contains("crate::"),
+                "{}: `{}` reaches outside src/config",
+                path.display(),
+                line.trim()
+            );
+        }
+    }
+}

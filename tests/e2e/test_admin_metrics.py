@@ -104,3 +104,8 @@ async def test_open_sse_streams_are_counted(mcp_server):
         await session.list_tools()
         families = scrape(f"{server.url}/metrics")
         assert value(families["nextcloud_mcp_sse_streams_open"], "nextcloud_mcp_sse_streams_open") >= 1
+
+
+async def test_metrics_can_be_turned_off(mcp_server):
+    server = mcp_server({**basic_mode(), "metrics": {"enabled": False}})
+    assert httpx.get(f"{server.url}/metrics", timeout=10).status_code == 404
