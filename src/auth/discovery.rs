@@ -105,7 +105,11 @@ pub async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Discovery, Disco
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| unreachable(describe(e)))?;
+        .map_err(|e| {
+            unreachable(crate::nextcloud::connect_error::describe_connection_error(
+                &e,
+            ))
+        })?;
     if !response.status().is_success() {
         return Err(unreachable(format!("HTTP {}", response.status().as_u16())));
     }

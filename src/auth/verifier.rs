@@ -79,8 +79,10 @@ impl TokenCache {
     {
         let key = token_key(token);
         if let Some(hit) = self.lookup(&key) {
+            crate::metrics::token_cache(true);
             return hit;
         }
+        crate::metrics::token_cache(false);
         let flight = {
             let mut inflight = self
                 .inflight

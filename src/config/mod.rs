@@ -4,7 +4,10 @@ mod load;
 mod schema;
 mod validate;
 
-pub use load::{ConfigError, interpolate, line_of_key, load_file, load_str};
+pub use load::{
+    ConfigError, ENV_ONLY_LISTEN, interpolate, line_of_key, load_env, load_file, load_str,
+    load_str_in,
+};
 pub use schema::*;
 
 impl Config {

@@ -13,7 +13,9 @@ pub struct Config {
     pub server: ServerConfig,
     /// How to reach Nextcloud.
     pub nextcloud: NextcloudConfig,
-    /// How MCP clients authenticate and how Nextcloud is called.
+    /// How MCP clients authenticate and how Nextcloud is called (default: OAuth with an
+    /// auto-registered client).
+    #[serde(default)]
     pub auth: AuthConfig,
     /// Which tools are served.
     #[serde(default)]
@@ -21,6 +23,32 @@ pub struct Config {
     /// Log level and format.
     #[serde(default)]
     pub logging: LoggingConfig,
+    /// Prometheus metrics endpoint.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// `metrics:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve Prometheus metrics.
+    pub enabled: bool,
+    /// URL path of the metrics.
+    pub path: String,
+    /// Own address for the metrics (e.g. `0.0.0.0:9464`); unset: served on `server.listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            path: "/metrics".into(),
+            listen: None,
+        }
+    }
 }
 
 /// `server:` section.
@@ -30,6 +58,7 @@ pub struct ServerConfig {
     /// Address the HTTP server binds to.
     pub listen: String,
     /// URL MCP clients use to reach this server.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<Url>,
     /// Accepted `Host` headers; empty means public_url's host plus loopback names.
     pub allowed_hosts: Vec<String>,
@@ -82,13 +111,13 @@ pub struct NextcloudConfig {
     /// Nextcloud as this server reaches it.
     pub url: Url,
     /// Nextcloud as browsers reach it, when different.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<Url>,
     /// Verify Nextcloud's TLS certificate.
     #[serde(default = "yes")]
     pub verify_tls: bool,
     /// Extra CA certificates (PEM) trusted for Nextcloud.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle: Option<String>,
     /// Whole-request timeout, seconds.
     #[serde(default = "default_timeout")]
@@ -102,24 +131,26 @@ pub struct NextcloudConfig {
 }
 
 /// `auth:` section.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
-    /// `oauth` or `basic`.
-    pub mode: AuthMode,
-    /// Settings for `mode: oauth`.
+    /// `oauth` (default) or `basic`.
     #[serde(default)]
+    pub mode: AuthMode,
+    /// Settings for `mode: oauth` (filled with defaults when the mode is oauth).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<OAuthConfig>,
     /// Settings for `mode: basic`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic: Option<BasicConfig>,
 }
 
 /// How MCP clients authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthMode {
     /// Per-user bearer tokens issued by Nextcloud's OIDC app.
+    #[default]
     Oauth,
     /// One Nextcloud account with an app password.
     Basic,
@@ -130,7 +161,7 @@ pub enum AuthMode {
 #[serde(deny_unknown_fields)]
 pub struct OAuthConfig {
     /// OpenID discovery document; default `<nextcloud.url>/.well-known/openid-configuration`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_url: Option<Url>,
     /// The server's own OIDC client: preconfigured or auto-registered.
     #[serde(default)]
@@ -146,21 +177,33 @@ pub struct OAuthConfig {
     pub scopes: Vec<String>,
 }
 
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        Self {
+            discovery_url: None,
+            client: ClientConfig::default(),
+            validation: ValidationConfig::default(),
+            require_pkce: true,
+            scopes: default_scopes(),
+        }
+    }
+}
+
 /// `auth.oauth.client:`: either `id` + secret, or `registration`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// Preconfigured client id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Preconfigured client secret.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// File holding the preconfigured client secret.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_file: Option<String>,
     /// Dynamic client registration settings.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<RegistrationConfig>,
 }
 
@@ -256,16 +299,16 @@ pub struct BasicConfig {
     /// Nextcloud login name.
     pub username: String,
     /// Nextcloud app password.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// File holding the app password.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_file: Option<String>,
     /// Static token MCP clients must send to reach /mcp.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token: Option<String>,
     /// File holding the static token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token_file: Option<String>,
     /// Serve the account without any token on a non-loopback `server.listen` (otherwise
     /// the server refuses to start without `bearer_token`).
@@ -278,6 +321,7 @@ pub struct BasicConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ToolsetsConfig {
     /// Enabled toolsets; None means all available.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Vec<String>>,
     /// Serve only read-only tools.
     pub read_only: bool,

@@ -211,7 +211,19 @@ impl NextcloudClient {
     }
 
     /// Sends a request; retries 429 after Retry-After; maps error statuses to [`NextcloudError`].
+    /// Counted in the metrics by API and final status.
     pub async fn send(&self, call: &str, request: RequestBuilder) -> NcResult<Response> {
+        let started = std::time::Instant::now();
+        let result = self.send_with_retries(call, request).await;
+        let (status, timeout) = match &result {
+            Ok(response) => (Some(response.status().as_u16()), false),
+            Err(err) => (err.status(), matches!(err.kind, ErrorKind::Timeout)),
+        };
+        crate::metrics::nextcloud_request(call, status, timeout, started.elapsed());
+        result
+    }
+
+    async fn send_with_retries(&self, call: &str, request: RequestBuilder) -> NcResult<Response> {
         let mut current = request;
         let mut attempt = 0;
         loop {
@@ -327,7 +339,7 @@ async fn request_send(call: &str, request: RequestBuilder) -> NcResult<Response>
         } else if err.is_timeout() {
             ErrorKind::Timeout
         } else {
-            ErrorKind::Unreachable(root_cause(&err))
+            ErrorKind::Unreachable(super::connect_error::describe_connection_error(&err))
         };
         NextcloudError::new(call, kind)
     })

@@ -6,6 +6,7 @@ pub mod capabilities;
 pub mod carddav;
 pub mod client;
 pub mod comments;
+pub mod connect_error;
 pub mod dav;
 pub mod dav_object;
 pub mod deck;

@@ -73,7 +73,7 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
         Err(err) => Err(format!(
             "Nextcloud at {} is unreachable: {}",
             redacted_url(state.nextcloud.base()),
-            root_cause(&err.without_url())
+            crate::nextcloud::connect_error::describe_connection_error(&err)
         )),
         Ok(response) if !response.status().is_success() => Err(format!(
             "Nextcloud answered HTTP {} for {} (maintenance mode or not installed?)",
@@ -93,6 +93,14 @@ async fn nextcloud_reachable(state: &AppState) -> Result<(), String> {
         },
     };
     if let Ok(mut last) = state.reachability.last.lock() {
+        // Log a failure once, when it starts or changes, with its cause (DNS, refused, TLS).
+        if let Err(reason) = &result
+            && last
+                .as_ref()
+                .is_none_or(|(_, previous)| previous.as_ref().err() != Some(reason))
+        {
+            log::warn!("not ready: {reason}");
+        }
         *last = Some((Instant::now(), result.clone()));
     }
     result

@@ -33,7 +33,8 @@ pub async fn request_log(
     let method = req.method().clone();
     let path = req.path().to_string();
     let started = std::time::Instant::now();
-    let mut response = next.call(req).await?.map_into_boxed_body();
+    let mut response =
+        super::metrics_http::count_streams(next.call(req).await?.map_into_boxed_body());
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()

@@ -4,6 +4,8 @@ pub mod exposure;
 pub mod handler;
 pub mod health;
 pub mod limits;
+pub mod metered;
+pub mod metrics_http;
 pub mod middleware;
 pub mod sessions;
 pub mod sse;
@@ -53,14 +55,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// A new MCP host (one per session).
-    pub fn new_host(&self, caller: Option<Caller>) -> NextcloudMcp {
-        NextcloudMcp::with_router(
+    /// A new MCP host (one per session) on the shared tool router, measured (metrics,
+    /// tool-call log lines).
+    pub fn new_host(&self, caller: Option<Caller>) -> metered::Metered {
+        metered::Metered::new(NextcloudMcp::with_router(
             self.nextcloud.clone(),
             caller.or_else(|| self.default_caller.clone()),
             self.settings.clone(),
             self.tool_router.clone(),
-        )
+        ))
     }
 }
 
@@ -135,6 +138,8 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         })
         .build();
     let body_limit = config.server.max_body_bytes;
+    let metrics_config = config.metrics.clone();
+    let metrics_server = metrics_http::listener(&config.metrics)?;
     let listen = config.server.listen.clone();
     log::info!(
         "nextcloud-mcp {} listening on {listen}; MCP endpoint {}/mcp; Nextcloud {}",
@@ -149,6 +154,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             .wrap(from_fn(middleware::request_log))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
+            .configure(|cfg| metrics_http::routes(cfg, &metrics_config))
             .route(
                 "/.well-known/oauth-protected-resource",
                 web::get().to(wellknown::root),
@@ -196,9 +202,16 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     .map_err(|e| ServeError::msg(format!("cannot listen on {listen} (server.listen): {e}")))?
     .run();
     let handle = server.handle();
+    let metrics_handle = metrics_server.as_ref().map(|s| s.handle());
+    if let Some(metrics_server) = metrics_server {
+        actix_rt::spawn(metrics_server);
+    }
     let on_signal = shutdown.clone();
     actix_rt::spawn(async move {
         wait_for_signal().await;
+        if let Some(metrics) = metrics_handle {
+            metrics.stop(true).await;
+        }
         log::info!("shutting down: closing event streams, finishing in-flight requests");
         // Event streams never end by themselves; cancel them first so the graceful stop
         // only waits for real work.

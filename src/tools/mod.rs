@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod contacts;
 pub mod deck;
 pub mod files;
+pub mod known;
 pub mod notes;
 pub mod notes_exclusion;
 pub mod notes_resources;
