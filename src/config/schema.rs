@@ -263,6 +263,17 @@ pub struct ToolsetsConfig {
     pub files: FilesConfig,
     /// Calendar toolset settings.
     pub calendar: CalendarConfig,
+    /// Serve tools' output schemas (default true); false leaves them out of `tools/list`.
+    pub output_schemas: Option<bool>,
+    /// Start each session with meta-tools only; the model enables toolsets on demand.
+    pub dynamic: bool,
+}
+
+impl ToolsetsConfig {
+    /// Whether `tools/list` carries output schemas (`toolsets.output_schemas`, default true).
+    pub fn serves_output_schemas(&self) -> bool {
+        self.output_schemas.unwrap_or(true)
+    }
 }
 
 /// `toolsets.tools:`.

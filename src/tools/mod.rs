@@ -11,6 +11,7 @@ pub mod notes;
 pub mod notes_resources;
 pub mod registry;
 pub mod resources;
+pub mod schema;
 pub mod sharing;
 pub mod support;
 pub mod tables;

@@ -50,5 +50,9 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
             router.remove_route(&name);
         }
     }
+    let output_schemas = settings.serves_output_schemas();
+    for route in router.map.values_mut() {
+        super::schema::apply(&mut route.attr, output_schemas);
+    }
     router
 }
