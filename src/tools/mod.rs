@@ -12,6 +12,7 @@ pub mod notes_resources;
 pub mod registry;
 pub mod resources;
 pub mod schema;
+pub mod search;
 pub mod sharing;
 pub mod support;
 pub mod tables;
@@ -28,7 +29,7 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables",
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "search",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).
