@@ -90,3 +90,15 @@ fn comments_are_not_interpolated() {
     let text = format!("# set ${{VAR}} or ${{VAR:-default}}\n{BASIC}  # trailing ${{X}}\n");
     assert!(load_str(&text, &env_none).is_ok());
 }
+
+#[test]
+fn dynamic_toolsets_need_stateful_sessions() {
+    let text = format!("{BASIC}server:\n  stateful: false\ntoolsets:\n  dynamic: true\n");
+    let err = load_str(&text, &env_none).unwrap_err().to_string();
+    assert!(
+        err.contains("toolsets.dynamic") && err.contains("X-MCP-Toolsets"),
+        "{err}"
+    );
+    let text = format!("{BASIC}toolsets:\n  dynamic: true\n");
+    assert!(load_str(&text, &env_none).is_ok());
+}

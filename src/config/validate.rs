@@ -92,6 +92,12 @@ pub fn validate(config: &Config) -> Result<(), (String, String)> {
             }
         }
     }
+    if config.toolsets.dynamic && !config.server.stateful {
+        return err(
+            "toolsets.dynamic",
+            "needs server.stateful: true (the enabled toolsets are kept per session, and stateless mode has none); to narrow a stateless server per request, send the X-MCP-Toolsets / X-MCP-Readonly / X-MCP-Tools headers instead",
+        );
+    }
     if let Some(public_url) = &config.server.public_url
         && !matches!(public_url.scheme(), "http" | "https")
     {

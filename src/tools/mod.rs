@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod contacts;
 pub mod deck;
+pub mod dynamic;
 pub mod files;
 pub mod notes;
 pub mod notes_resources;
@@ -16,6 +17,7 @@ pub mod search;
 pub mod sharing;
 pub mod support;
 pub mod tables;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -45,6 +47,8 @@ pub struct NextcloudMcp {
     pub tool_router: ToolRouter<NextcloudMcp>,
     /// Level set by `logging/setLevel` for this session.
     pub log_level: Arc<std::sync::Mutex<Option<rmcp::model::LoggingLevel>>>,
+    /// Toolsets this session enabled (`toolsets.dynamic`).
+    pub session_toolsets: dynamic::SessionToolsets,
 }
 
 impl NextcloudMcp {
@@ -61,6 +65,7 @@ impl NextcloudMcp {
             settings,
             tool_router,
             log_level: Arc::new(std::sync::Mutex::new(None)),
+            session_toolsets: Default::default(),
         }
     }
 }
