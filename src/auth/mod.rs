@@ -124,6 +124,7 @@ impl Authenticator {
                 Ok(Caller {
                     user_id: identity.user_id.into(),
                     credentials: Credentials::Bearer(token.into()),
+                    scopes: identity.scopes.map(Into::into),
                 })
             }
         }
@@ -154,6 +155,7 @@ pub fn basic_caller(username: &str, password: &str) -> Caller {
             username: username.into(),
             password: password.into(),
         },
+        scopes: None,
     }
 }
 

@@ -150,6 +150,7 @@ mod tests {
         Ok(Identity {
             user_id: user.into(),
             exp: None,
+            scopes: None,
         })
     }
 
@@ -222,6 +223,7 @@ mod tests {
         let expired = Identity {
             user_id: "a".into(),
             exp: Some(super::super::registration::now() - 1),
+            scopes: None,
         };
         let _ = cache.verify("e", || async { Ok(expired.clone()) }).await;
         assert!(cache.lookup(&token_key("e")).is_none());

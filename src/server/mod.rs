@@ -3,6 +3,7 @@
 pub mod handler;
 pub mod health;
 pub mod middleware;
+pub mod scopes;
 pub mod sse;
 pub mod stdio;
 pub mod wellknown;
@@ -59,6 +60,7 @@ impl AppState {
 
 /// Starts everything and serves until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<(), ServeError> {
+    crate::tools::scopes::configure(&config);
     let nextcloud = NextcloudShared::new(&config.nextcloud).map_err(ServeError::msg)?;
     let auth = Authenticator::start(&config, nextcloud.http().clone())
         .await
@@ -132,6 +134,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             )
             .service(
                 web::scope("/messages")
+                    .wrap(from_fn(scopes::step_up))
                     .wrap(from_fn(middleware::require_auth))
                     .wrap(from_fn(middleware::guard_body))
                     .wrap(from_fn(middleware::check_host))
@@ -140,6 +143,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             )
             .service(
                 web::scope("/mcp")
+                    .wrap(from_fn(scopes::step_up))
                     .wrap(from_fn(middleware::require_auth))
                     .wrap(from_fn(middleware::guard_body))
                     .wrap(from_fn(middleware::check_host))

@@ -13,6 +13,7 @@ pub mod notes_resources;
 pub mod registry;
 pub mod resources;
 pub mod schema;
+pub mod scopes;
 pub mod search;
 pub mod sharing;
 pub mod support;

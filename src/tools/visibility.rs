@@ -3,7 +3,7 @@
 //! - per-request narrowing headers `X-MCP-Toolsets`, `X-MCP-Readonly`, `X-MCP-Tools`
 //!   (streamable HTTP, stateful and stateless);
 //! - the toolsets a dynamic session enabled (`toolsets.dynamic`, see [`super::dynamic`]);
-//! - the token's scopes when `auth.oauth.scope_enforcement.enforce` is on (see [`super::scopes`]).
+//! - the token's scopes when `auth.oauth.scopes.enforce` is on (see [`super::scopes`]).
 
 use std::collections::BTreeSet;
 
@@ -29,6 +29,8 @@ pub struct Narrowing {
     pub read_only: bool,
     /// Only these tools.
     pub tools: Option<BTreeSet<String>>,
+    /// With scope enforcement: the token's scopes (empty when the token tells none).
+    pub scopes: Option<BTreeSet<String>>,
 }
 
 fn split_names(value: &str) -> BTreeSet<String> {
@@ -98,6 +100,14 @@ impl Narrowing {
                 .tools
                 .as_ref()
                 .is_none_or(|s| s.contains(tool.name.as_ref()))
+            && self.scopes_allow(tool)
+    }
+
+    fn scopes_allow(&self, tool: &Tool) -> bool {
+        let (Some(granted), Some(policy)) = (&self.scopes, super::scopes::enforced()) else {
+            return true;
+        };
+        super::scopes::required_scope(policy, tool).is_none_or(|scope| granted.contains(&scope))
     }
 
     /// Whether a toolset as a whole stays reachable (for the dynamic toolset list).
@@ -126,7 +136,17 @@ pub enum Refusal {
 impl NextcloudMcp {
     /// This request's narrowing (headers and, when enforced, the token's scopes).
     pub fn narrowing(&self, ctx: &RequestContext<RoleServer>) -> Result<Narrowing, String> {
-        Narrowing::from_headers(|name| request_header(ctx, name))
+        let mut narrowing = Narrowing::from_headers(|name| request_header(ctx, name))?;
+        if super::scopes::enforced().is_some() {
+            let caller = crate::auth::Caller::from_extensions(&ctx.extensions);
+            narrowing.scopes = Some(
+                caller
+                    .and_then(|c| c.scopes)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(narrowing)
     }
 
     /// Whether `tool` of `toolset` is visible to this request and session.
@@ -161,6 +181,14 @@ impl NextcloudMcp {
         let toolset = registry::toolset_of(name)?;
         if self.visible(&narrowing, tool, toolset) {
             return None;
+        }
+        if !narrowing.scopes_allow(tool) {
+            let scope = super::scopes::enforced()
+                .and_then(|p| super::scopes::required_scope(p, tool))
+                .unwrap_or_default();
+            return Some(Refusal::Hidden(format!(
+                "tool `{name}` needs the OAuth scope `{scope}`, which this token lacks; sign in again granting it"
+            )));
         }
         if !narrowing.allows(tool, toolset) {
             return Some(Refusal::Hidden(format!(
