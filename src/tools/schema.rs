@@ -240,11 +240,19 @@ fn inline_single_use_defs(root: &mut Value) {
         }
     }
     replace_refs(root, &inlinable);
-    // Definitions no longer referenced anywhere (after inlining) are dropped.
-    let mut uses = std::collections::HashMap::new();
-    count_refs(root, &mut uses);
-    if let Some(Value::Object(defs)) = root.get_mut("$defs") {
+    // Definitions no longer referenced (after inlining) are dropped, until none is left
+    // that only a dropped definition referred to.
+    loop {
+        let mut uses = std::collections::HashMap::new();
+        count_refs(root, &mut uses);
+        let Some(Value::Object(defs)) = root.get_mut("$defs") else {
+            return;
+        };
+        let before = defs.len();
         defs.retain(|name, _| uses.contains_key(&format!("#/$defs/{name}")));
+        if defs.len() == before {
+            return;
+        }
     }
 }
 
@@ -378,6 +386,30 @@ mod tests {
                     "cal": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}}},
                     "description": {"type": "string"}
                 }
+            })
+        );
+    }
+
+    #[test]
+    fn nested_single_use_defs_leave_no_definition_behind() {
+        let out = run(
+            json!({
+                "$defs": {
+                    "Stack": {"type": "object", "properties": {"cards": {"type": "array", "items": {"$ref": "#/$defs/Card"}}}},
+                    "Card": {"type": "object", "properties": {"id": {"type": "integer"}}}
+                },
+                "type": "object",
+                "properties": {"stacks": {"type": "array", "items": {"$ref": "#/$defs/Stack"}}}
+            }),
+            Side::Output,
+        );
+        assert_eq!(
+            out,
+            json!({
+                "type": "object",
+                "properties": {"stacks": {"type": "array", "items": {"type": "object", "properties": {
+                    "cards": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
+                }}}}
             })
         );
     }
