@@ -19,8 +19,10 @@ ENFORCED = {"auth": {"oauth": {
 }}}
 
 
-def token(mint_token, scope: str) -> str:
-    return mint_token("alice", scope=scope, format="jwt")
+def token(mint_token, scope: str, server=None) -> str:
+    """A JWT for alice with these scopes, bound to the server (audience `<server>/mcp`)."""
+    aud = f"{server.url}/mcp" if server is not None else None
+    return mint_token("alice", scope=scope, format="jwt", aud=aud)
 
 
 def test_scopes_filter_the_list_and_step_up_a_call(mcp_server, mint_token, nextcloud):
@@ -28,7 +30,7 @@ def test_scopes_filter_the_list_and_step_up_a_call(mcp_server, mint_token, nextc
     prm = httpx.get(f"{server.url}/.well-known/oauth-protected-resource/mcp").json()
     assert {"openid", "notes.read", "notes.write", "files.read", "search.read"} <= set(prm["scopes_supported"])
 
-    reader = RawSession(server.url, token(mint_token, "openid notes.read")).open()
+    reader = RawSession(server.url, token(mint_token, "openid notes.read", server)).open()
     tools = reader.tools()
     assert tools and all(n.startswith("nc_notes_") for n in tools), sorted(tools)
     assert all(t["annotations"]["readOnlyHint"] for t in tools.values())
@@ -47,12 +49,12 @@ def test_scopes_filter_the_list_and_step_up_a_call(mcp_server, mint_token, nextc
     got = reader.tool("nc_notes_get_note", {"note_id": 1})
     assert not got["result"].get("isError"), got
 
-    writer = RawSession(server.url, token(mint_token, "openid notes.read notes.write")).open()
+    writer = RawSession(server.url, token(mint_token, "openid notes.read notes.write", server)).open()
     assert "nc_notes_create_note" in writer.tools()
     created = writer.tool("nc_notes_create_note", {"title": "Scoped", "content": "ok", "category": ""})
     assert not created["result"].get("isError"), created
 
-    nobody = RawSession(server.url, token(mint_token, "openid")).open()
+    nobody = RawSession(server.url, token(mint_token, "openid", server)).open()
     assert nobody.tools() == {}
     r = nobody.post({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
                      "params": {"name": "nc_webdav_read_file", "arguments": {"path": "Documents/report.pdf"}}})
