@@ -177,6 +177,21 @@ def list_tools(url: str, token: str | None = None) -> set[str]:
     return {t["name"] for t in (msg or {}).get("result", {}).get("tools", [])}
 
 
+def tool_list_size(url: str, token: str | None = None) -> dict:
+    """Bytes of the tools/list result (compact JSON), in total and what a model reads (name +
+    description + input schema), as tests/e2e/test_model_tool_list.py prints them (issue 15)."""
+    sid = mcp_open(url, token)
+    msg, _ = mcp_rpc(url, "tools/list", {}, session=sid, token=token)
+    result = (msg or {}).get("result", {})
+    tools = result.get("tools", [])
+
+    def size(v: Any) -> int:
+        return len(json.dumps(v, separators=(",", ":"), ensure_ascii=False).encode())
+    visible = sum(len(t["name"].encode()) + len(t.get("description", "").encode()) + size(t.get("inputSchema", {}))
+                  for t in tools)
+    return {"tools": len(tools), "bytes": size(result), "model_visible_bytes": visible}
+
+
 def call_tool(url: str, name: str, arguments: dict, token: str | None = None) -> dict:
     sid = mcp_open(url, token)
     msg, _ = mcp_rpc(url, "tools/call", {"name": name, "arguments": arguments}, session=sid, token=token,
@@ -480,6 +495,8 @@ def main() -> int:
         core["ours_ready_s"], core["ours_initialize_s"] = ours_srv.ready_s, ours_srv.initialize_s
         core["ours_idle_rss_mb"] = status_kb(ours_srv.pid, "VmRSS") / 1024
         ours_tools = list_tools(ours_srv.mcp_url)
+        core["ours_tool_list"] = tool_list_size(ours_srv.mcp_url)
+        log(f"ours tools/list: {core['ours_tool_list']}")
         log(f"ours ready in {ours_srv.ready_s * 1000:.0f} ms, idle RSS {core['ours_idle_rss_mb']:.1f} MiB, "
             f"{len(ours_tools)} tools")
         # ---- reference
@@ -497,6 +514,8 @@ def main() -> int:
                     core["ref_ready_s"] = ref_srv.initialize_s
                     core["ref_idle_rss_mb"] = status_kb(ref_srv.pid, "VmRSS") / 1024
                     ref_tools = list_tools(ref_srv.mcp_url)
+                    core["ref_tool_list"] = tool_list_size(ref_srv.mcp_url, ref_srv.token)
+                    log(f"reference tools/list: {core['ref_tool_list']}")
                     log(f"reference {ref_version} ready in {ref_srv.initialize_s * 1000:.0f} ms, idle RSS "
                         f"{core['ref_idle_rss_mb']:.1f} MiB, {len(ref_tools)} tools")
                 except Exception as exc:  # noqa: BLE001 - reported in the results

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suites need (idempotent): Python packages from tests/requirements.txt (into
 # .venv) and tests/requirements-sdk2.txt (into .venv-sdk2), and
-# the OIDC provider peer (oidc-provider + a local Node 22 from the npm package `node`) from its lockfile.
+# the OIDC provider peer (oidc-provider + a local Node 22 from the npm package `node`) and Ajv (tests/peers/ajv)
+# from their lockfiles.
 # Usage: scripts/install-test-deps.sh      (PYTHON=python3.12 to choose the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,5 +49,14 @@ fi
     v22.*) ;;
     *) echo "tests/peers/oidc: node_modules/.bin/node is not Node 22" >&2; exit 1 ;;
   esac
+)
+(
+  # Ajv (JSON Schema 2020-12, strict) for tests/e2e/test_model_tool_list.py, from its lockfile.
+  cd tests/peers/ajv
+  stamp="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -d node_modules/ajv ] || [ "$(cat node_modules/.install-stamp 2>/dev/null)" != "$stamp" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$stamp" > node_modules/.install-stamp
+  fi
 )
 echo "test dependencies installed"

@@ -12,6 +12,9 @@ pub struct Caller {
     pub user_id: Arc<str>,
     /// Credentials forwarded to Nextcloud, and only to Nextcloud.
     pub credentials: Credentials,
+    /// The bearer token's scopes, when the validation method tells them (JWT,
+    /// introspection); None in basic mode and with userinfo validation.
+    pub scopes: Option<Arc<[String]>>,
 }
 
 impl Caller {

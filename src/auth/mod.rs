@@ -153,6 +153,7 @@ impl Authenticator {
                 Ok(Caller {
                     user_id: identity.user_id.into(),
                     credentials: Credentials::Bearer(token.into()),
+                    scopes: identity.scopes.map(Into::into),
                 })
             }
         }
@@ -234,6 +235,7 @@ pub fn basic_caller(username: &str, password: &str) -> Caller {
             username: username.into(),
             password: password.into(),
         },
+        scopes: None,
     }
 }
 

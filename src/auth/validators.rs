@@ -18,6 +18,17 @@ pub struct Identity {
     pub user_id: String,
     /// Token expiry (seconds since the epoch), when known.
     pub exp: Option<i64>,
+    /// The token's scopes (`scope` claim of a JWT or introspection answer); None when the
+    /// validation method does not tell them (userinfo).
+    pub scopes: Option<Vec<String>>,
+}
+
+/// The space-separated `scope` claim (RFC 9068 / RFC 7662), if present.
+pub fn scopes_of(claims: &Value) -> Option<Vec<String>> {
+    claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
 }
 
 /// Outcome of a failed validation.
@@ -74,7 +85,11 @@ pub async fn userinfo(
         .map_err(|e| VerifyError::Unavailable(format!("userinfo answer is not JSON: {e}")))?;
     let user_id = user_from_claims(&claims)
         .ok_or_else(|| VerifyError::Rejected("userinfo has no sub".into()))?;
-    Ok(Identity { user_id, exp: None })
+    Ok(Identity {
+        user_id,
+        exp: None,
+        scopes: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -139,7 +154,11 @@ pub async fn introspect(
             VerifyError::Rejected("introspection answer has no sub or username".into())
         })?;
         let exp = answer.claims.get("exp").and_then(Value::as_i64);
-        return Ok(Identity { user_id, exp });
+        return Ok(Identity {
+            user_id,
+            exp,
+            scopes: scopes_of(&answer.claims),
+        });
     }
     Err(VerifyError::Unavailable(
         "introspection failed after re-registering the client".into(),
@@ -331,6 +350,7 @@ impl JwtVerifier {
         Ok(Identity {
             user_id,
             exp: data.claims.get("exp").and_then(Value::as_i64),
+            scopes: scopes_of(&data.claims),
         })
     }
 }

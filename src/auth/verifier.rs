@@ -196,6 +196,7 @@ mod tests {
         Ok(Identity {
             user_id: user.into(),
             exp: None,
+            scopes: None,
         })
     }
 
@@ -268,6 +269,7 @@ mod tests {
         let expired = Identity {
             user_id: "a".into(),
             exp: Some(super::super::registration::now() - 1),
+            scopes: None,
         };
         let _ = cache.verify("e", || async { Ok(expired.clone()) }).await;
         assert!(cache.lookup(&token_key("e")).is_none());
@@ -279,6 +281,7 @@ mod tests {
         let soon = Identity {
             user_id: "a".into(),
             exp: Some(super::super::registration::now() + 1),
+            scopes: None,
         };
         let calls = AtomicUsize::new(0);
         let validate = || async {

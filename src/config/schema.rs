@@ -172,9 +172,76 @@ pub struct OAuthConfig {
     /// Refuse to start unless discovery advertises PKCE S256.
     #[serde(default = "yes")]
     pub require_pkce: bool,
-    /// Scopes advertised in the protected resource metadata.
-    #[serde(default = "default_scopes")]
-    pub scopes: Vec<String>,
+    /// Scopes advertised in the protected resource metadata (a list), or that list with
+    /// per-toolset scope enforcement (`advertised`, `enforce`, `toolsets`).
+    #[serde(default = "default_scopes_config")]
+    pub scopes: ScopesConfig,
+}
+
+/// `auth.oauth.scopes:`: either a list of advertised scopes (the short form), or
+/// `{advertised: [...], enforce: bool, toolsets: {notes: {read, write}}}`.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ScopesConfig {
+    /// Scopes advertised in the protected resource metadata (`scopes_supported`).
+    pub advertised: Vec<String>,
+    /// Enforce per-toolset read/write scopes of the token (off by default: Nextcloud's
+    /// `oidc` app must be set up to issue them).
+    pub enforce: bool,
+    /// Scope names per toolset; default `<toolset>.read` / `<toolset>.write`.
+    pub toolsets: std::collections::BTreeMap<String, ToolsetScopes>,
+}
+
+/// The two scopes of one toolset.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolsetScopes {
+    /// Needed by its read-only tools.
+    pub read: String,
+    /// Needed by its other tools.
+    pub write: String,
+}
+
+impl std::ops::Deref for ScopesConfig {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.advertised
+    }
+}
+
+impl<'de> Deserialize<'de> for ScopesConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Long {
+            #[serde(default = "default_scopes")]
+            advertised: Vec<String>,
+            #[serde(default)]
+            enforce: bool,
+            #[serde(default)]
+            toolsets: std::collections::BTreeMap<String, ToolsetScopes>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Short(Vec<String>),
+            Long(Long),
+        }
+        Ok(match Form::deserialize(de).map_err(|_| {
+            serde::de::Error::custom(
+                "expected a list of scopes, or {advertised: [...], enforce: true|false, toolsets: {<toolset>: {read: ..., write: ...}}}",
+            )
+        })? {
+            Form::Short(advertised) => ScopesConfig {
+                advertised,
+                ..ScopesConfig::default()
+            },
+            Form::Long(long) => ScopesConfig {
+                advertised: long.advertised,
+                enforce: long.enforce,
+                toolsets: long.toolsets,
+            },
+        })
+    }
 }
 
 impl Default for OAuthConfig {
@@ -184,7 +251,7 @@ impl Default for OAuthConfig {
             client: ClientConfig::default(),
             validation: ValidationConfig::default(),
             require_pkce: true,
-            scopes: default_scopes(),
+            scopes: default_scopes_config(),
         }
     }
 }
@@ -331,6 +398,17 @@ pub struct ToolsetsConfig {
     pub files: FilesConfig,
     /// Calendar toolset settings.
     pub calendar: CalendarConfig,
+    /// Serve tools' output schemas (default true); false leaves them out of `tools/list`.
+    pub output_schemas: Option<bool>,
+    /// Start each session with meta-tools only; the model enables toolsets on demand.
+    pub dynamic: bool,
+}
+
+impl ToolsetsConfig {
+    /// Whether `tools/list` carries output schemas (`toolsets.output_schemas`, default true).
+    pub fn serves_output_schemas(&self) -> bool {
+        self.output_schemas.unwrap_or(true)
+    }
 }
 
 /// `toolsets.tools:`.
@@ -438,6 +516,12 @@ fn default_renew_before() -> u64 {
 }
 fn default_check_interval() -> u64 {
     300
+}
+fn default_scopes_config() -> ScopesConfig {
+    ScopesConfig {
+        advertised: default_scopes(),
+        ..ScopesConfig::default()
+    }
 }
 fn default_scopes() -> Vec<String> {
     vec!["openid".into(), "profile".into(), "email".into()]

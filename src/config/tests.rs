@@ -82,6 +82,44 @@ fn comments_are_not_interpolated() {
 }
 
 #[test]
+fn dynamic_toolsets_need_stateful_sessions() {
+    let text = format!("{BASIC}server:\n  stateful: false\ntoolsets:\n  dynamic: true\n");
+    let err = load_str(&text, &env_none).unwrap_err().to_string();
+    assert!(
+        err.contains("toolsets.dynamic") && err.contains("X-MCP-Toolsets"),
+        "{err}"
+    );
+    let text = format!("{BASIC}toolsets:\n  dynamic: true\n");
+    assert!(load_str(&text, &env_none).is_ok());
+}
+
+#[test]
+fn scopes_take_a_list_or_an_enforcement_block() {
+    let oauth = "nextcloud:\n  url: https://cloud.example\nauth:\n  mode: oauth\n  oauth:\n    client:\n      id: c\n      secret: s\n";
+    let short = load_str(&format!("{oauth}    scopes: [openid, email]\n"), &env_none).unwrap();
+    let scopes = &short.auth.oauth.as_ref().unwrap().scopes;
+    assert_eq!(scopes.advertised, vec!["openid", "email"]);
+    assert!(!scopes.enforce);
+    let text = format!(
+        "{oauth}    scopes:\n      enforce: true\n      toolsets:\n        notes: {{read: n.r, write: n.w}}\n    validation:\n      methods: [jwt]\n"
+    );
+    let long = load_str(&text, &env_none).unwrap();
+    let scopes = &long.auth.oauth.as_ref().unwrap().scopes;
+    assert!(scopes.enforce && scopes.advertised.contains(&"openid".to_string()));
+    assert_eq!(scopes.toolsets["notes"].write, "n.w");
+    let err = load_str(
+        &format!("{oauth}    scopes:\n      enforce: true\n"),
+        &env_none,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("auth.oauth.scopes.enforce") && err.contains("userinfo"),
+        "{err}"
+    );
+}
+
+#[test]
 fn url_credentials_are_redacted_in_the_effective_config() {
     let text = BASIC.replace("http://nc.local", "https://admin:hunter2@nc.local");
     let config = load_str(&text, &env_none).unwrap();

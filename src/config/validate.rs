@@ -54,6 +54,20 @@ pub fn validate(config: &Config) -> Result<(), (String, String)> {
             if client.secret.is_some() && client.secret_file.is_some() && client.id.is_none() {
                 return err("auth.oauth.client.secret", "is only used with client.id");
             }
+            if oauth.scopes.enforce
+                && !oauth.validation.methods.iter().any(|m| {
+                    matches!(
+                        m,
+                        super::schema::ValidationMethod::Jwt
+                            | super::schema::ValidationMethod::Introspection
+                    )
+                })
+            {
+                return err(
+                    "auth.oauth.scopes.enforce",
+                    "needs validation.methods with jwt or introspection: userinfo does not tell a token's scopes",
+                );
+            }
             if oauth.validation.methods.is_empty() {
                 return err(
                     "auth.oauth.validation.methods",
@@ -78,6 +92,12 @@ pub fn validate(config: &Config) -> Result<(), (String, String)> {
                 );
             }
         }
+    }
+    if config.toolsets.dynamic && !config.server.stateful {
+        return err(
+            "toolsets.dynamic",
+            "needs server.stateful: true (the enabled toolsets are kept per session, and stateless mode has none); to narrow a stateless server per request, send the X-MCP-Toolsets / X-MCP-Readonly / X-MCP-Tools headers instead",
+        );
     }
     if let Some(public_url) = &config.server.public_url
         && !matches!(public_url.scheme(), "http" | "https")

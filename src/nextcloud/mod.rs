@@ -18,6 +18,7 @@ pub mod sharing;
 pub mod systemtags;
 pub mod tables;
 pub mod trashbin;
+pub mod unified_search;
 pub mod vcard;
 pub mod webdav;
 pub mod xml;

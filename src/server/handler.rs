@@ -3,10 +3,11 @@
 // MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
 #![allow(deprecated)]
 
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    Implementation, ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
-    SetLevelRequestParams,
+    CallToolRequestParams, CallToolResponse, Implementation, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ServerCapabilities, ServerConfig, SetLevelRequestParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler, tool_handler};
@@ -23,6 +24,7 @@ impl ServerHandler for NextcloudMcp {
     fn get_info(&self) -> ServerConfig {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
+            .enable_tool_list_changed()
             .enable_resources()
             .enable_logging()
             .build();
@@ -32,6 +34,29 @@ impl ServerHandler for NextcloudMcp {
                 env!("CARGO_PKG_VERSION"),
             ))
             .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        // A filter over the shared router: narrowing headers, dynamic toolsets, scopes.
+        self.visible_tools(&context)
+            .map(ListToolsResult::with_all_items)
+            .map_err(|message| McpError::invalid_params(message, None))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        if let Some(refusal) = self.refuse_call(&request.name, &context) {
+            return refusal.into_response();
+        }
+        let call = ToolCallContext::new(self, request, context);
+        self.tool_router.call(call).await
     }
 
     async fn list_resources(

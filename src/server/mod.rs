@@ -7,6 +7,7 @@ pub mod limits;
 pub mod metered;
 pub mod metrics_http;
 pub mod middleware;
+pub mod scopes;
 pub mod sessions;
 pub mod sse;
 pub mod stdio;
@@ -69,6 +70,7 @@ impl AppState {
 
 /// Starts everything and serves until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<(), ServeError> {
+    crate::tools::scopes::configure(&config);
     exposure::check_basic_exposure(&config).map_err(ServeError::msg)?;
     let nextcloud = NextcloudShared::new(&config.nextcloud).map_err(ServeError::msg)?;
     let auth = Authenticator::start(&config, nextcloud.http().clone())
@@ -175,6 +177,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             )
             .service(
                 web::scope("/messages")
+                    .wrap(from_fn(scopes::step_up))
                     .wrap(from_fn(middleware::require_auth))
                     .wrap(from_fn(middleware::guard_body))
                     .wrap(from_fn(middleware::check_host))
@@ -183,6 +186,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             )
             .service(
                 web::scope("/mcp")
+                    .wrap(from_fn(scopes::step_up))
                     .wrap(from_fn(sessions::guard))
                     .wrap(from_fn(middleware::require_auth))
                     .wrap(from_fn(middleware::guard_body))

@@ -20,7 +20,7 @@ fn document(state: &AppState, resource: String) -> HttpResponse {
     HttpResponse::Ok().json(ProtectedResourceMetadata::new(
         resource,
         discovery.issuer.clone(),
-        oauth.scopes().to_vec(),
+        crate::tools::scopes::supported(&oauth_scopes(oauth.scopes())),
     ))
 }
 
@@ -34,6 +34,17 @@ pub async fn root(state: web::Data<AppState>) -> HttpResponse {
 pub async fn mcp(state: web::Data<AppState>) -> HttpResponse {
     let resource = format!("{}/mcp", state.public_url.as_str().trim_end_matches('/'));
     document(&state, resource)
+}
+
+/// The advertised scopes with the policy installed at start-up (toolset scopes when enforced).
+fn oauth_scopes(advertised: &[String]) -> crate::config::ScopesConfig {
+    match crate::tools::scopes::enforced() {
+        Some(policy) => policy.clone(),
+        None => crate::config::ScopesConfig {
+            advertised: advertised.to_vec(),
+            ..Default::default()
+        },
+    }
 }
 
 /// The metadata of the legacy SSE resource (`/sse`, whose messages go to `/messages`).

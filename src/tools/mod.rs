@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod contacts;
 pub mod deck;
+pub mod dynamic;
 pub mod files;
 pub mod known;
 pub mod notes;
@@ -13,9 +14,13 @@ pub mod notes_exclusion;
 pub mod notes_resources;
 pub mod registry;
 pub mod resources;
+pub mod schema;
+pub mod scopes;
+pub mod search;
 pub mod sharing;
 pub mod support;
 pub mod tables;
+pub mod visibility;
 
 use std::sync::Arc;
 
@@ -29,7 +34,7 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables",
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "search",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).
@@ -46,6 +51,8 @@ pub struct NextcloudMcp {
     pub tool_router: Arc<ToolRouter<NextcloudMcp>>,
     /// Level set by `logging/setLevel` for this session.
     pub log_level: Arc<std::sync::Mutex<Option<rmcp::model::LoggingLevel>>>,
+    /// Toolsets this session enabled (`toolsets.dynamic`).
+    pub session_toolsets: dynamic::SessionToolsets,
 }
 
 impl NextcloudMcp {
@@ -73,6 +80,7 @@ impl NextcloudMcp {
             settings,
             tool_router,
             log_level: Arc::new(std::sync::Mutex::new(None)),
+            session_toolsets: Default::default(),
         }
     }
 

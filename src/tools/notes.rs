@@ -43,13 +43,13 @@ pub struct UpdateNoteArgs {
     pub note_id: i64,
     /// ETag from nc_notes_get_note; the update is refused if the note changed since.
     pub etag: String,
-    /// New title, or null to keep it.
+    /// New title; omit to keep it.
     #[serde(default)]
     pub title: Option<String>,
-    /// New full Markdown content, or null to keep it.
+    /// New full Markdown content; omit to keep it.
     #[serde(default)]
     pub content: Option<String>,
-    /// New category, or null to keep it (its attachments move along).
+    /// New category; omit to keep it (its attachments move along).
     #[serde(default)]
     pub category: Option<String>,
 }

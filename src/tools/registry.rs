@@ -16,6 +16,7 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("tables", NextcloudMcp::tables_router()),
         ("calendar", NextcloudMcp::calendar_router()),
         ("contacts", NextcloudMcp::contacts_router()),
+        ("search", NextcloudMcp::search_router()),
     ]
 }
 
@@ -50,5 +51,35 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
             router.remove_route(&name);
         }
     }
+    if settings.dynamic {
+        // After the filters: the meta-tools change only this session's view, never data.
+        router.merge(NextcloudMcp::toolsets_router());
+    }
+    let output_schemas = settings.serves_output_schemas();
+    for route in router.map.values_mut() {
+        super::schema::apply(&mut route.attr, output_schemas);
+    }
     router
+}
+
+/// The toolset a tool belongs to (`toolsets` for the dynamic meta-tools), or None for a
+/// name no toolset has.
+pub fn toolset_of(tool: &str) -> Option<&'static str> {
+    static MAP: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = std::collections::HashMap::new();
+        let meta = (
+            super::dynamic::META_TOOLSET,
+            NextcloudMcp::toolsets_router(),
+        );
+        for (set, router) in all_toolsets().into_iter().chain(std::iter::once(meta)) {
+            for name in router.map.keys() {
+                map.insert(name.to_string(), set);
+            }
+        }
+        map
+    })
+    .get(tool)
+    .copied()
 }

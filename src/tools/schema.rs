@@ -1,0 +1,435 @@
+//! One transform of the schemas that schemars generates for tool arguments and results,
+//! applied once when the registry is built, so every toolset (present and future) serves
+//! plain, compact JSON Schema 2020-12 that Ajv compiles in strict mode:
+//!
+//! - Rust-specific `format`s (`uint64`, `int32`, `double`...) are dropped; unsigned integers
+//!   keep their meaning as `minimum: 0`.
+//! - Input schemas: `Option<T>` arguments are simply not required (`type: T`, no
+//!   `default: null`); serde still accepts an explicit `null` from a client.
+//! - Input schemas: enums of documented string constants become `enum` (the argument's own
+//!   description names the values).
+//! - `$defs` used once are inlined; unused ones are dropped.
+//! - Output schemas keep the shape and types of `structuredContent` and nothing else: no
+//!   descriptions, titles, defaults, examples, `required` or bounds; nullable fields stay
+//!   nullable (`type: [T, "null"]`, which strict Ajv accepts).
+//! - Bare `true` sub-schemas become `{}`; `$schema` is left out (2020-12 is MCP's default).
+
+use serde_json::{Map, Value};
+
+/// Keywords whose value is one sub-schema.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+/// Keywords whose value maps names to sub-schemas.
+const SCHEMA_MAP_KEYWORDS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+/// Keywords whose value is a list of sub-schemas.
+const SCHEMA_LIST_KEYWORDS: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems"];
+/// Keywords an output schema does without: prose, and assertions about what our own
+/// serialisation always does (every field is always present; sizes are never negative).
+const OUTPUT_DROPPED: &[&str] = &[
+    "description",
+    "title",
+    "default",
+    "examples",
+    "required",
+    "minimum",
+];
+
+/// Which side of a tool a schema describes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Side {
+    /// Arguments the model writes.
+    Input,
+    /// The result the server returns as `structuredContent`.
+    Output,
+}
+
+/// Rewrites one tool's input and output schemas in place; drops the output schema when
+/// `output_schemas` is false (config `toolsets.output_schemas`).
+pub fn apply(tool: &mut rmcp::model::Tool, output_schemas: bool) {
+    let input = portable(&tool.input_schema, Side::Input);
+    tool.input_schema = std::sync::Arc::new(input);
+    tool.output_schema = match (&tool.output_schema, output_schemas) {
+        (Some(schema), true) => Some(std::sync::Arc::new(portable(schema, Side::Output))),
+        _ => None,
+    };
+}
+
+/// The portable, compact form of one root schema.
+pub fn portable(schema: &Map<String, Value>, side: Side) -> Map<String, Value> {
+    let mut root = Value::Object(schema.clone());
+    inline_single_use_defs(&mut root);
+    rewrite(&mut root, side);
+    if let Value::Object(map) = &mut root {
+        map.remove("$schema");
+        return std::mem::take(map);
+    }
+    Map::new()
+}
+
+/// Rewrites one schema node and, recursively, its sub-schemas.
+fn rewrite(node: &mut Value, side: Side) {
+    if node == &Value::Bool(true) {
+        *node = Value::Object(Map::new());
+        return;
+    }
+    let Value::Object(map) = node else {
+        return;
+    };
+    for key in SCHEMA_KEYWORDS {
+        if let Some(sub) = map.get_mut(*key) {
+            rewrite(sub, side);
+        }
+    }
+    for key in SCHEMA_MAP_KEYWORDS {
+        if let Some(Value::Object(subs)) = map.get_mut(*key) {
+            subs.values_mut().for_each(|sub| rewrite(sub, side));
+        }
+    }
+    for key in SCHEMA_LIST_KEYWORDS {
+        if let Some(Value::Array(subs)) = map.get_mut(*key) {
+            subs.iter_mut().for_each(|sub| rewrite(sub, side));
+        }
+    }
+    portable_format(map);
+    match side {
+        Side::Input => {
+            drop_null_from_input(map);
+            string_consts_to_enum(map);
+        }
+        Side::Output => {
+            for key in OUTPUT_DROPPED {
+                map.remove(*key);
+            }
+            nullable_as_type_list(map);
+        }
+    }
+    if let Some(Value::Object(defs)) = map.get("$defs")
+        && defs.is_empty()
+    {
+        map.remove("$defs");
+    }
+}
+
+/// Drops non-standard `format`s; unsigned integers become `minimum: 0`.
+fn portable_format(map: &mut Map<String, Value>) {
+    let Some(format) = map.get("format").and_then(Value::as_str) else {
+        return;
+    };
+    let unsigned = format.starts_with("uint");
+    let rust_specific = unsigned
+        || matches!(
+            format,
+            "int" | "int8" | "int16" | "int32" | "int64" | "int128" | "float" | "double"
+        );
+    if !rust_specific {
+        return;
+    }
+    map.remove("format");
+    if unsigned && !map.contains_key("minimum") {
+        map.insert("minimum".into(), Value::from(0));
+    }
+}
+
+/// Input side: an optional argument is one that is not required, not one that is `null`.
+fn drop_null_from_input(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            map.insert("type".into(), only);
+        }
+    }
+    if map.get("default") == Some(&Value::Null) {
+        map.remove("default");
+    }
+    if let Some(Value::Array(variants)) = map.get_mut("enum") {
+        variants.retain(|v| !v.is_null());
+    }
+    // `anyOf: [X, {type: null}]` (an optional struct or enum): keep X.
+    if let Some(Value::Array(variants)) = map.get("anyOf") {
+        let rest: Vec<&Value> = variants.iter().filter(|v| !is_null_schema(v)).collect();
+        if rest.len() == 1 && variants.len() == 2 {
+            let Value::Object(only) = rest[0].clone() else {
+                return;
+            };
+            map.remove("anyOf");
+            for (key, value) in only {
+                map.entry(key).or_insert(value);
+            }
+        }
+    }
+}
+
+/// `oneOf` of documented string constants (schemars' form for enums with doc comments)
+/// becomes `type: string, enum: [...]`.
+fn string_consts_to_enum(map: &mut Map<String, Value>) {
+    let Some(Value::Array(variants)) = map.get("oneOf") else {
+        return;
+    };
+    let consts: Option<Vec<Value>> = variants
+        .iter()
+        .map(|v| match v.get("const") {
+            Some(c @ Value::String(_)) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let Some(consts) = consts else {
+        return;
+    };
+    map.remove("oneOf");
+    map.insert("type".into(), Value::from("string"));
+    map.insert("enum".into(), Value::Array(consts));
+}
+
+/// Output side: `anyOf: [{type: T, ...}, {type: "null"}]` (schemars' form for an optional
+/// struct or list) becomes the shorter `type: [T, "null"]`, which strict Ajv accepts.
+fn nullable_as_type_list(map: &mut Map<String, Value>) {
+    let Some(Value::Array(variants)) = map.get("anyOf") else {
+        return;
+    };
+    let [Value::Object(first), second] = variants.as_slice() else {
+        return;
+    };
+    let Some(Value::String(kind)) = first.get("type") else {
+        return;
+    };
+    if !is_null_schema(second) || first.keys().any(|k| map.contains_key(k)) {
+        return;
+    }
+    let mut inner = first.clone();
+    inner.insert("type".into(), serde_json::json!([kind, "null"]));
+    map.remove("anyOf");
+    map.extend(inner);
+}
+
+fn is_null_schema(value: &Value) -> bool {
+    value.get("type") == Some(&Value::from("null"))
+}
+
+/// Replaces each `$ref` to a definition used exactly once by the definition itself (merged
+/// with the referring node's own keywords); drops definitions nobody uses.
+fn inline_single_use_defs(root: &mut Value) {
+    let Some(Value::Object(defs)) = root.get("$defs").cloned() else {
+        return;
+    };
+    let mut uses = std::collections::HashMap::new();
+    count_refs(root, &mut uses);
+    let mut inlinable = Map::new();
+    for (name, def) in &defs {
+        let target = format!("#/$defs/{name}");
+        let mut own = std::collections::HashMap::new();
+        count_refs(def, &mut own);
+        if uses.get(&target) == Some(&1) && !own.contains_key(&target) {
+            inlinable.insert(target, def.clone());
+        }
+    }
+    replace_refs(root, &inlinable);
+    // Definitions no longer referenced (after inlining) are dropped, until none is left
+    // that only a dropped definition referred to.
+    loop {
+        let mut uses = std::collections::HashMap::new();
+        count_refs(root, &mut uses);
+        let Some(Value::Object(defs)) = root.get_mut("$defs") else {
+            return;
+        };
+        let before = defs.len();
+        defs.retain(|name, _| uses.contains_key(&format!("#/$defs/{name}")));
+        if defs.len() == before {
+            return;
+        }
+    }
+}
+
+fn count_refs(node: &Value, uses: &mut std::collections::HashMap<String, usize>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                *uses.entry(target.clone()).or_default() += 1;
+            }
+            map.values().for_each(|v| count_refs(v, uses));
+        }
+        Value::Array(items) => items.iter().for_each(|v| count_refs(v, uses)),
+        _ => {}
+    }
+}
+
+fn replace_refs(node: &mut Value, inlinable: &Map<String, Value>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref")
+                && let Some(Value::Object(def)) = inlinable.get(target)
+            {
+                map.remove("$ref");
+                for (key, value) in def {
+                    // The referring node's own keywords (its description, default) win.
+                    map.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+            }
+            for (key, value) in map.iter_mut() {
+                if key != "$defs" {
+                    replace_refs(value, inlinable);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_refs(v, inlinable)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(schema: Value, side: Side) -> Value {
+        let Value::Object(map) = schema else {
+            panic!("object schema")
+        };
+        Value::Object(portable(&map, side))
+    }
+
+    #[test]
+    fn input_optional_arguments_are_not_nullable_and_formats_are_standard() {
+        let out = run(
+            json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": {"type": "integer", "format": "int64"},
+                    "limit": {"type": ["integer", "null"], "format": "uint32", "default": null},
+                    "size": {"type": "integer", "format": "uint", "minimum": 1}
+                }
+            }),
+            Side::Input,
+        );
+        assert_eq!(
+            out,
+            json!({
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "limit": {"type": "integer", "minimum": 0},
+                    "size": {"type": "integer", "minimum": 1}
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn input_enum_defs_are_inlined_as_enum() {
+        let out = run(
+            json!({
+                "$defs": {"Detail": {"description": "How much.", "oneOf": [
+                    {"description": "A", "type": "string", "const": "summary"},
+                    {"description": "B", "type": "string", "const": "full"}
+                ]}, "Unused": {"type": "string"}},
+                "type": "object",
+                "properties": {"detail": {"description": "`summary` or `full`.", "$ref": "#/$defs/Detail", "default": "summary"}}
+            }),
+            Side::Input,
+        );
+        assert_eq!(
+            out,
+            json!({
+                "type": "object",
+                "properties": {"detail": {"description": "`summary` or `full`.", "type": "string", "enum": ["summary", "full"], "default": "summary"}}
+            })
+        );
+    }
+
+    #[test]
+    fn output_keeps_shared_defs_once_drops_prose_and_keeps_null_valid() {
+        let out = run(
+            json!({
+                "$defs": {
+                    "User": {"description": "A user.", "type": "object", "required": ["uid"], "properties": {"uid": {"type": "string", "default": ""}}},
+                    "Cal": {"type": "object", "properties": {"id": {"type": "integer", "format": "uint64"}}}
+                },
+                "type": "object",
+                "properties": {
+                    "owner": {"description": "Owner.", "$ref": "#/$defs/User"},
+                    "users": {"type": ["array", "null"], "items": {"$ref": "#/$defs/User"}},
+                    "acl": {"type": ["array", "null"], "items": true},
+                    "cal": {"anyOf": [{"$ref": "#/$defs/Cal"}, {"type": "null"}]},
+                    "description": {"description": "A property named description stays.", "type": "string"}
+                }
+            }),
+            Side::Output,
+        );
+        assert_eq!(
+            out,
+            json!({
+                "$defs": {"User": {"type": "object", "properties": {"uid": {"type": "string"}}}},
+                "type": "object",
+                "properties": {
+                    "owner": {"$ref": "#/$defs/User"},
+                    "users": {"type": ["array", "null"], "items": {"$ref": "#/$defs/User"}},
+                    "acl": {"type": ["array", "null"], "items": {}},
+                    "cal": {"type": ["object", "null"], "properties": {"id": {"type": "integer"}}},
+                    "description": {"type": "string"}
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn nested_single_use_defs_leave_no_definition_behind() {
+        let out = run(
+            json!({
+                "$defs": {
+                    "Stack": {"type": "object", "properties": {"cards": {"type": "array", "items": {"$ref": "#/$defs/Card"}}}},
+                    "Card": {"type": "object", "properties": {"id": {"type": "integer"}}}
+                },
+                "type": "object",
+                "properties": {"stacks": {"type": "array", "items": {"$ref": "#/$defs/Stack"}}}
+            }),
+            Side::Output,
+        );
+        assert_eq!(
+            out,
+            json!({
+                "type": "object",
+                "properties": {"stacks": {"type": "array", "items": {"type": "object", "properties": {
+                    "cards": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}}}}
+                }}}}
+            })
+        );
+    }
+
+    #[test]
+    fn optional_struct_argument_keeps_its_object_schema() {
+        let out = run(
+            json!({
+                "type": "object",
+                "$defs": {"F": {"type": "object", "properties": {"a": {"type": ["string", "null"]}}}},
+                "properties": {"f": {"description": "Filters.", "anyOf": [{"$ref": "#/$defs/F"}, {"type": "null"}]}}
+            }),
+            Side::Input,
+        );
+        assert_eq!(
+            out,
+            json!({
+                "type": "object",
+                "properties": {"f": {"description": "Filters.", "type": "object", "properties": {"a": {"type": "string"}}}}
+            })
+        );
+    }
+}

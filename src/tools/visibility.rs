@@ -1,0 +1,256 @@
+//! Which of the served tools one request may see and call. The router is built once from the
+//! config; this is a filter over it, never a wider set:
+//! - per-request narrowing headers `X-MCP-Toolsets`, `X-MCP-Readonly`, `X-MCP-Tools`
+//!   (streamable HTTP, stateful and stateless);
+//! - the toolsets a dynamic session enabled (`toolsets.dynamic`, see [`super::dynamic`]);
+//! - the token's scopes when `auth.oauth.scopes.enforce` is on (see [`super::scopes`]).
+
+use std::collections::BTreeSet;
+
+use rmcp::RoleServer;
+use rmcp::model::{CallToolResult, ContentBlock, Tool};
+use rmcp::service::RequestContext;
+
+use super::{KNOWN_TOOLSETS, NextcloudMcp, registry};
+
+/// Header naming the toolsets a request may use (comma-separated).
+pub const HEADER_TOOLSETS: &str = "x-mcp-toolsets";
+/// Header asking for read-only tools only (`true`/`false`).
+pub const HEADER_READONLY: &str = "x-mcp-readonly";
+/// Header naming the tools a request may use (comma-separated).
+pub const HEADER_TOOLS: &str = "x-mcp-tools";
+
+/// The narrowing one request asked for with headers; empty when it sent none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowing {
+    /// Only these toolsets.
+    pub toolsets: Option<BTreeSet<String>>,
+    /// Only read-only tools.
+    pub read_only: bool,
+    /// Only these tools.
+    pub tools: Option<BTreeSet<String>>,
+    /// With scope enforcement: the token's scopes (empty when the token tells none).
+    pub scopes: Option<BTreeSet<String>>,
+}
+
+fn split_names(value: &str) -> BTreeSet<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Narrowing {
+    /// Reads the narrowing headers; an unknown toolset or tool name, or a read-only value
+    /// other than true/false, is an error naming it.
+    pub fn from_headers(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut narrowing = Self::default();
+        if let Some(value) = get(HEADER_TOOLSETS) {
+            let names = split_names(&value);
+            let unknown: Vec<&str> = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !KNOWN_TOOLSETS.contains(n))
+                .collect();
+            if !unknown.is_empty() {
+                return Err(format!(
+                    "X-MCP-Toolsets: unknown toolset {}; known toolsets: {}",
+                    unknown.join(", "),
+                    KNOWN_TOOLSETS.join(", ")
+                ));
+            }
+            narrowing.toolsets = Some(names);
+        }
+        if let Some(value) = get(HEADER_READONLY) {
+            narrowing.read_only = match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" | "" => false,
+                other => {
+                    return Err(format!("X-MCP-Readonly: `{other}` is not true or false"));
+                }
+            };
+        }
+        if let Some(value) = get(HEADER_TOOLS) {
+            let names = split_names(&value);
+            let unknown: Vec<&str> = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| registry::toolset_of(n).is_none())
+                .collect();
+            if !unknown.is_empty() {
+                return Err(format!("X-MCP-Tools: unknown tool {}", unknown.join(", ")));
+            }
+            narrowing.tools = Some(names);
+        }
+        Ok(narrowing)
+    }
+
+    /// Whether the narrowing lets this tool (of `toolset`) through.
+    pub fn allows(&self, tool: &Tool, toolset: &str) -> bool {
+        let read_only = tool
+            .annotations
+            .as_ref()
+            .and_then(|a| a.read_only_hint)
+            .unwrap_or(false);
+        self.toolsets.as_ref().is_none_or(|s| s.contains(toolset))
+            && (!self.read_only || read_only)
+            && self
+                .tools
+                .as_ref()
+                .is_none_or(|s| s.contains(tool.name.as_ref()))
+            && self.scopes_allow(tool)
+    }
+
+    fn scopes_allow(&self, tool: &Tool) -> bool {
+        let (Some(granted), Some(policy)) = (&self.scopes, super::scopes::enforced()) else {
+            return true;
+        };
+        super::scopes::required_scope(policy, tool).is_none_or(|scope| granted.contains(&scope))
+    }
+
+    /// Whether a toolset as a whole stays reachable (for the dynamic toolset list).
+    pub fn allows_toolset(&self, toolset: &str) -> bool {
+        self.toolsets.as_ref().is_none_or(|s| s.contains(toolset))
+    }
+}
+
+/// The HTTP request headers behind an MCP request (streamable HTTP), if any.
+fn request_header(ctx: &RequestContext<RoleServer>, name: &str) -> Option<String> {
+    ctx.extensions
+        .get::<http::request::Parts>()
+        .and_then(|parts| parts.headers.get(name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Why a request cannot see a tool it asked for.
+pub enum Refusal {
+    /// The request is malformed (bad narrowing header): a protocol error.
+    Invalid(String),
+    /// The tool exists but this request or session may not use it: an error result.
+    Hidden(String),
+}
+
+impl NextcloudMcp {
+    /// This request's narrowing (headers and, when enforced, the token's scopes).
+    pub fn narrowing(&self, ctx: &RequestContext<RoleServer>) -> Result<Narrowing, String> {
+        let mut narrowing = Narrowing::from_headers(|name| request_header(ctx, name))?;
+        if super::scopes::enforced().is_some() {
+            let caller = crate::auth::Caller::from_extensions(&ctx.extensions);
+            narrowing.scopes = Some(
+                caller
+                    .and_then(|c| c.scopes)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(narrowing)
+    }
+
+    /// Whether `tool` of `toolset` is visible to this request and session.
+    fn visible(&self, narrowing: &Narrowing, tool: &Tool, toolset: &str) -> bool {
+        if toolset == super::dynamic::META_TOOLSET {
+            return true;
+        }
+        narrowing.allows(tool, toolset) && self.session_allows(toolset)
+    }
+
+    /// The tools/list answer for this request.
+    pub fn visible_tools(&self, ctx: &RequestContext<RoleServer>) -> Result<Vec<Tool>, String> {
+        let narrowing = self.narrowing(ctx)?;
+        Ok(self
+            .tool_router
+            .list_all()
+            .into_iter()
+            .filter(|tool| {
+                registry::toolset_of(&tool.name)
+                    .is_some_and(|set| self.visible(&narrowing, tool, set))
+            })
+            .collect())
+    }
+
+    /// Refuses a tools/call for a tool this request may not see.
+    pub fn refuse_call(&self, name: &str, ctx: &RequestContext<RoleServer>) -> Option<Refusal> {
+        let narrowing = match self.narrowing(ctx) {
+            Ok(n) => n,
+            Err(message) => return Some(Refusal::Invalid(message)),
+        };
+        let tool = self.tool_router.get(name)?;
+        let toolset = registry::toolset_of(name)?;
+        if self.visible(&narrowing, tool, toolset) {
+            return None;
+        }
+        if !narrowing.scopes_allow(tool) {
+            let scope = super::scopes::enforced()
+                .and_then(|p| super::scopes::required_scope(p, tool))
+                .unwrap_or_default();
+            return Some(Refusal::Hidden(format!(
+                "tool `{name}` needs the OAuth scope `{scope}`, which this token lacks; sign in again granting it"
+            )));
+        }
+        if !narrowing.allows(tool, toolset) {
+            return Some(Refusal::Hidden(format!(
+                "tool `{name}` is not available on this request: the X-MCP-Toolsets / X-MCP-Readonly / X-MCP-Tools headers leave it out"
+            )));
+        }
+        Some(Refusal::Hidden(format!(
+            "tool `{name}` belongs to the `{toolset}` toolset, which is not enabled in this session; call nc_toolsets_enable with toolsets [\"{toolset}\"] first"
+        )))
+    }
+}
+
+impl Refusal {
+    /// The answer to the refused call.
+    pub fn into_response(self) -> Result<rmcp::model::CallToolResponse, rmcp::ErrorData> {
+        match self {
+            Refusal::Invalid(message) => Err(rmcp::ErrorData::invalid_params(message, None)),
+            Refusal::Hidden(message) => {
+                Ok(CallToolResult::error(vec![ContentBlock::text(message)]).into())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn headers(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn headers_narrow_and_unknown_names_are_named() {
+        let n = Narrowing::from_headers(headers(&[
+            (HEADER_TOOLSETS, "notes, calendar"),
+            (HEADER_READONLY, "true"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            n.toolsets,
+            Some(["calendar".to_string(), "notes".to_string()].into())
+        );
+        assert!(n.read_only);
+        let err = Narrowing::from_headers(headers(&[(HEADER_TOOLSETS, "notes,mail")])).unwrap_err();
+        assert!(err.contains("mail"), "{err}");
+        let err = Narrowing::from_headers(headers(&[(HEADER_TOOLS, "nc_notes_get_note,nc_nope")]))
+            .unwrap_err();
+        assert!(
+            err.contains("nc_nope") && !err.contains("nc_notes_get_note"),
+            "{err}"
+        );
+        let err = Narrowing::from_headers(headers(&[(HEADER_READONLY, "maybe")])).unwrap_err();
+        assert!(err.contains("maybe"));
+        assert_eq!(
+            Narrowing::from_headers(headers(&[])).unwrap(),
+            Narrowing::default()
+        );
+    }
+}
