@@ -77,10 +77,10 @@ fn oauth_needs_a_client() {
 
 #[test]
 fn unknown_toolset_is_refused() {
-    let text = format!("{BASIC}toolsets:\n  enabled: [notes, mail]\n");
+    let text = format!("{BASIC}toolsets:\n  enabled: [notes, gallery]\n");
     let err = load_str(&text, &env_none).unwrap_err().to_string();
     assert!(
-        err.contains("mail") && err.contains("toolsets.enabled"),
+        err.contains("gallery") && err.contains("toolsets.enabled"),
         "{err}"
     );
 }

@@ -50,6 +50,8 @@ pub struct NextcloudShared {
     pub(crate) dav_ids: Cache<String, String>,
     /// OCS capabilities by credential hash.
     pub(crate) capabilities: Cache<String, Arc<serde_json::Value>>,
+    /// Presence of apps without capabilities (Mail, News) by credential hash + app id.
+    pub(crate) app_probes: Cache<String, bool>,
 }
 
 impl NextcloudShared {
@@ -93,6 +95,10 @@ impl NextcloudShared {
             capabilities: Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(30))
+                .build(),
+            app_probes: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(300))
                 .build(),
         }))
     }
@@ -351,7 +357,24 @@ pub fn error_message(body: &[u8]) -> (Option<u16>, Option<String>) {
                 .get("statuscode")
                 .and_then(|c| c.as_u64())
                 .map(|c| c as u16);
-            let msg = meta.get("message").and_then(|m| m.as_str()).map(shorten);
+            // Talk and Shopping List leave meta.message empty and put the reason in data.
+            let msg = meta
+                .get("message")
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.trim().is_empty())
+                .map(shorten)
+                .or_else(|| {
+                    let data = json.pointer("/ocs/data")?;
+                    data.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(shorten)
+                        .or_else(|| {
+                            data.get("error")
+                                .and_then(|e| e.as_str())
+                                .map(|e| format!("error: {e}"))
+                        })
+                        .or_else(|| data.as_str().map(shorten))
+                });
             return (code, msg);
         }
         let msg = json

@@ -15,6 +15,7 @@ pub mod ocs;
 pub mod sharing;
 pub mod systemtags;
 pub mod tables;
+pub mod talk;
 pub mod trashbin;
 pub mod vcard;
 pub mod webdav;

@@ -14,6 +14,7 @@ pub mod resources;
 pub mod sharing;
 pub mod support;
 pub mod tables;
+pub mod talk;
 
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables",
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "talk",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

@@ -16,6 +16,7 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("tables", NextcloudMcp::tables_router()),
         ("calendar", NextcloudMcp::calendar_router()),
         ("contacts", NextcloudMcp::contacts_router()),
+        ("talk", NextcloudMcp::talk_router()),
     ]
 }
 
