@@ -381,7 +381,19 @@ pub fn error_message(body: &[u8]) -> (Option<u16>, Option<String>) {
             .get("message")
             .or_else(|| json.get("error"))
             .and_then(|m| m.as_str())
-            .map(shorten);
+            .map(shorten)
+            .or_else(|| {
+                // Mail's client errors: {"status":"fail","data":{"message","type"}}.
+                let data = json.get("data")?;
+                let message = data.get("message")?.as_str()?;
+                Some(match data.get("type").and_then(|t| t.as_str()) {
+                    Some(kind) => shorten(&format!(
+                        "{message} ({})",
+                        kind.rsplit('\\').next().unwrap_or(kind)
+                    )),
+                    None => shorten(message),
+                })
+            });
         return (None, msg);
     }
     if let Ok(root) = super::xml::parse(body) {

@@ -7,6 +7,8 @@ pub mod calendar;
 pub mod contacts;
 pub mod deck;
 pub mod files;
+pub mod html_text;
+pub mod mail;
 pub mod notes;
 pub mod notes_resources;
 pub mod registry;
@@ -28,7 +30,7 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "talk",
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "talk", "mail",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

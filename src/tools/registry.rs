@@ -17,6 +17,7 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("calendar", NextcloudMcp::calendar_router()),
         ("contacts", NextcloudMcp::contacts_router()),
         ("talk", NextcloudMcp::talk_router()),
+        ("mail", NextcloudMcp::mail_router()),
     ]
 }
 

@@ -7,6 +7,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use crate::nextcloud::fields::php_map;
+use crate::nextcloud::fields::{flag, int, text};
+
 /// System messages Talk clients never show (reaction bookkeeping, edits, deletions).
 pub const HIDDEN_SYSTEM_MESSAGES: &[&str] = &[
     "reaction",
@@ -18,46 +21,7 @@ pub const HIDDEN_SYSTEM_MESSAGES: &[&str] = &[
     "poll_voted",
 ];
 
-/// A PHP associative array: an object, or `[]`/`null` when empty (Talk `messageParameters`,
-/// `lastMessage`, reaction maps; Mail `tags`).
-pub fn php_map(value: Option<&Value>) -> Map<String, Value> {
-    match value {
-        Some(Value::Object(map)) => map.clone(),
-        _ => Map::new(),
-    }
-}
-
-pub(crate) fn text(value: &Value, key: &str) -> Option<String> {
-    match value.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-pub(crate) fn int(value: &Value, key: &str) -> Option<i64> {
-    match value.get(key)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Bool(b) => Some(i64::from(*b)),
-        _ => None,
-    }
-}
-
-pub(crate) fn flag(value: &Value, key: &str) -> bool {
-    match value.get(key) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_i64().unwrap_or(0) != 0,
-        _ => false,
-    }
-}
-
-/// Unix seconds as ISO 8601 (UTC).
-pub fn iso_time(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default()
-}
+pub use crate::nextcloud::fields::iso_time;
 
 /// The name of a conversation type.
 pub fn conversation_type_name(kind: i64) -> &'static str {
