@@ -12,6 +12,7 @@ pub mod error;
 pub mod fields;
 pub mod ical;
 pub mod mail;
+pub mod news;
 pub mod notes;
 pub mod ocs;
 pub mod sharing;

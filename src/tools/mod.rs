@@ -9,6 +9,7 @@ pub mod deck;
 pub mod files;
 pub mod html_text;
 pub mod mail;
+pub mod news;
 pub mod notes;
 pub mod notes_resources;
 pub mod registry;
@@ -30,7 +31,7 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "talk", "mail",
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "talk", "mail", "news",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

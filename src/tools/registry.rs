@@ -18,6 +18,7 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("contacts", NextcloudMcp::contacts_router()),
         ("talk", NextcloudMcp::talk_router()),
         ("mail", NextcloudMcp::mail_router()),
+        ("news", NextcloudMcp::news_router()),
     ]
 }
 

@@ -4,6 +4,7 @@
 
 mod organize;
 mod reading;
+mod reading_views;
 mod sending;
 
 use rmcp::RoleServer;
