@@ -250,6 +250,28 @@ impl NextcloudClient {
         read_limited(call, response, MAX_BODY_BYTES).await
     }
 
+    /// Calls a plain-JSON app route (`/apps/...`, served under `/index.php/`) with
+    /// `OCS-APIRequest: true` (without it AppFramework's CSRF check answers 412 and `#[CORS]`
+    /// routes refuse bearer tokens) and decodes the answer; `body` is sent as JSON.
+    pub async fn app_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> NcResult<T> {
+        let call = format!(
+            "{method} {}",
+            app_url(path.split('?').next().unwrap_or(path))
+        );
+        let mut request = self
+            .app_request(method, path)
+            .header("OCS-APIRequest", "true");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.json(&call, request).await
+    }
+
     /// Sends and decodes a JSON answer.
     pub async fn json<T: DeserializeOwned>(
         &self,

@@ -106,17 +106,7 @@ fn list<T>(value: &Value, key: &str, f: impl Fn(&Value) -> Option<T>) -> Vec<T> 
 
 impl NextcloudClient {
     async fn news(&self, method: Method, path: &str, body: Option<Value>) -> NcResult<Value> {
-        let call = format!(
-            "{method} {}",
-            app_url(path).split('?').next().unwrap_or(path)
-        );
-        let mut request = self
-            .app_request(method, path)
-            .header("OCS-APIRequest", "true");
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        self.json(&call, request).await
+        self.app_json(method, path, body).await
     }
 
     /// `GET /folders`.

@@ -105,17 +105,7 @@ impl NextcloudClient {
         path: &str,
         body: Option<Value>,
     ) -> NcResult<T> {
-        let call = format!(
-            "{method} {}",
-            app_url(path).split('?').next().unwrap_or(path)
-        );
-        let mut request = self
-            .app_request(method, path)
-            .header("OCS-APIRequest", "true");
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        self.json(&call, request).await
+        self.app_json(method, path, body).await
     }
 
     /// `GET /api/accounts`.
