@@ -120,6 +120,14 @@ async def test_uncached_mailbox_is_synced_then_listed(servers, nextcloud, oidc_p
         assert routes[f"GET {API}/messages"] == 2  # 400 MailboxNotCachedException, then the retry
 
 
+async def test_sync_of_a_large_mailbox_is_bounded(servers, nextcloud, oidc_peer):
+    nextcloud.http.post(f"{nextcloud.url}/__fake/mail/rounds", json={"mailbox": 27, "rounds": 50})
+    async with session_for(servers, "oauth", oidc_peer) as s:
+        nextcloud.reset_stats()
+        await fails(s, "nc_mail_list_messages", {"mailbox_id": 27}, "still being synced", "call again")
+        assert mail_routes(nextcloud)[f"POST {API}/mailboxes/27/sync"] == 5
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_get_message_source_and_attachments(servers, nextcloud, oidc_peer, mode):
     async with session_for(servers, mode, oidc_peer) as s:

@@ -193,6 +193,18 @@ async def test_lost_send_is_not_resent(servers, nextcloud, oidc_peer):
         assert routes(nextcloud, "POST " + CHAT) == {"POST " + CHAT: 1}
 
 
+async def test_lost_answer_is_found_by_reference_id_not_resent(servers, nextcloud, oidc_peer):
+    async with session_for(servers, "basic", oidc_peer) as s:
+        nextcloud.reset_stats()
+        nextcloud.http.post(f"{nextcloud.url}/__fake/talk/drop-next-send-answer").raise_for_status()
+        sent = await ok(s, "talk_send_message", {"token": APOLLO, "message": "exactly once"})
+        assert "sent once" in sent["note"] and sent["message"]["text"] == "exactly once"
+        assert sent["message"]["reference_id"] == sent["reference_id"]
+        assert routes(nextcloud, "POST " + CHAT) == {"POST " + CHAT: 1}
+        page = await ok(s, "talk_get_messages", {"token": APOLLO, "limit": 5})
+        assert [m["text"] for m in page["messages"]].count("exactly once") == 1
+
+
 @pytest.mark.parametrize("mode", MODES)
 async def test_create_conversations_the_way_talk_wants(servers, nextcloud, oidc_peer, mode):
     async with session_for(servers, mode, oidc_peer) as s:

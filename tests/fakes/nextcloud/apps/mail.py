@@ -16,7 +16,8 @@ Faithful to what bites clients:
   answers 500 {"status":"error","message":"Could not send message","data":[row]} and the row stays in the outbox.
 - Tags: create-or-get by IMAP label ($ + lowercase name, spaces -> _); default tags $label1..5; unknown label 403 [].
 - Unified search provider `mail` at /ocs/v2.php/search/providers/mail/search.
-Control: POST /__fake/mail/smtp {"fail": bool}; GET /__fake/mail/state (sent mail, outbox, message ids per mailbox).
+Control: POST /__fake/mail/smtp {"fail": bool}; POST /__fake/mail/rounds {"mailbox", "rounds"} (initial-sync rounds
+still needed); GET /__fake/mail/state (sent mail, outbox, message ids per mailbox).
 """
 
 from __future__ import annotations
@@ -410,6 +411,12 @@ async def control_smtp(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
+async def control_rounds(request: Request) -> Response:
+    body = await request.json()
+    get_state(request).data["mail"]["users"]["alice"]["mailboxes"][int(body["mailbox"])]["rounds"] = int(body["rounds"])
+    return JSONResponse({"ok": True})
+
+
 async def control_state(request: Request) -> Response:
     db = get_state(request).data["mail"]["users"]["alice"]
     return JSONResponse({"sent": copy.deepcopy(db["sent"]), "outbox": list(db["outbox"]),
@@ -438,4 +445,5 @@ def routes(state) -> list[Route]:
         *ocs_route("/search/providers/mail/search", unified_search),
         Route("/__fake/mail/smtp", control_smtp, methods=["POST"]),
         Route("/__fake/mail/state", control_state, methods=["GET"]),
+        Route("/__fake/mail/rounds", control_rounds, methods=["POST"]),
     ]

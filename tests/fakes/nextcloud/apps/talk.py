@@ -17,7 +17,8 @@ Faithful to what bites clients:
   legacy invite is a GROUP id (404 {"error":"invite"} for a user id); `participants` only with
   conversation-creation-all (else ignored, like older Talk); 202 + invalidParticipants when some failed.
 - Control: POST /__fake/talk/features {"disable": [...]} removes capability features; every chat GET's query is
-  recorded in GET /__fake/talk/chat-queries.
+  recorded in GET /__fake/talk/chat-queries; POST /__fake/talk/drop-next-send-answer stores the next message sent and
+  then drops the connection (a lost answer).
 """
 
 from __future__ import annotations
@@ -414,7 +415,20 @@ async def _send(request: Request, room: dict, uid: str) -> Response:
     msg = _post(request, room, uid, text, params, reference=str(p.get("referenceId") or ""),
                 parent=int(reply) if reply not in (None, "", 0) else None)
     room["participants"][f"users/{uid}"]["lastReadMessage"] = msg["id"]
+    if _t(request).pop("drop_next_send_answer", False):
+        return _DroppedAnswer()  # stored, but the client never sees the answer
     return ocs_response(request, _message_json(request, room, msg, uid), status=201)
+
+
+class _DroppedAnswer(Response):
+    """The connection breaks after the message was stored (a lost answer)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=201)
+
+    async def __call__(self, scope, receive, send) -> None:
+        from ..app import drop_connection
+        await drop_connection(send)
 
 
 async def read_marker(request: Request) -> Response:
@@ -503,6 +517,11 @@ async def control_features(request: Request) -> Response:
     return JSONResponse({"disabled": sorted(get_state(request).data["talk"]["disabled"])})
 
 
+async def control_drop_send(request: Request) -> Response:
+    _t(request)["drop_next_send_answer"] = True
+    return JSONResponse({"ok": True})
+
+
 async def control_queries(request: Request) -> Response:
     return JSONResponse(get_state(request).data["talk"]["chat_queries"])
 
@@ -529,5 +548,6 @@ def routes(state) -> list[Route]:
         *ocs_route(f"{base}/v1/reaction/{{token}}/{{message_id:int}}", reaction, methods=["GET", "POST", "DELETE"]),
         Route("/__fake/talk/features", control_features, methods=["POST"]),
         Route("/__fake/talk/chat-queries", control_queries, methods=["GET"]),
+        Route("/__fake/talk/drop-next-send-answer", control_drop_send, methods=["POST"]),
         Route("/__fake/talk/expire", control_expire, methods=["POST"]),
     ]
