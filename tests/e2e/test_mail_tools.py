@@ -276,3 +276,14 @@ async def test_mail_absent_is_explained(nextcloud, oidc_peer, mcp_server):
         await fails(s, "nc_mail_get_message", {"message_id": 1}, "not installed")
     probes = [k for k in nextcloud.stats()["routes"] if k.endswith("/apps/mail/api/accounts")]
     assert probes and nextcloud.stats()["routes"][probes[0]] == 1  # probed once, then cached
+
+
+async def test_presence_is_per_user(servers, nextcloud, oidc_peer):
+    # Mail enabled for alice only (app restricted to groups): bob is told, alice keeps working, on one server.
+    nextcloud.http.post(f"{nextcloud.url}/__fake/mail/disable-for", json={"uids": ["bob"]})
+    async with session_for(servers, "oauth", oidc_peer, user="bob") as bob, \
+            session_for(servers, "oauth", oidc_peer) as alice:
+        await fails(bob, "nc_mail_list_accounts", {}, "not installed or not enabled for you")
+        assert (await ok(alice, "nc_mail_list_accounts"))["count"] == 1
+        await fails(bob, "nc_mail_list_mailboxes", {"account_id": 3}, "not installed or not enabled for you")
+        assert (await ok(alice, "nc_mail_list_mailboxes", {"account_id": 3}))["count"] == 4

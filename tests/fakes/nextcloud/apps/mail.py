@@ -17,7 +17,8 @@ Faithful to what bites clients:
 - Tags: create-or-get by IMAP label ($ + lowercase name, spaces -> _); default tags $label1..5; unknown label 403 [].
 - Unified search provider `mail` at /ocs/v2.php/search/providers/mail/search.
 Control: POST /__fake/mail/smtp {"fail": bool}; POST /__fake/mail/rounds {"mailbox", "rounds"} (initial-sync rounds
-still needed); GET /__fake/mail/state (sent mail, outbox, message ids per mailbox).
+still needed); POST /__fake/mail/disable-for {"uids": [...]} (Mail restricted to groups those users are not in: its
+routes answer 404 for them); GET /__fake/mail/state (sent mail, outbox, message ids per mailbox).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _seed_alice() -> dict[str, Any]:
 
 
 def reset(state) -> None:
-    state.data["mail"] = {"users": {"alice": _seed_alice()}, "next_id": 2000, "smtp_fail": False}
+    state.data["mail"] = {"users": {"alice": _seed_alice()}, "next_id": 2000, "smtp_fail": False, "disabled_for": set()}
 
 
 def _db(request: Request, uid: str) -> dict[str, Any] | None:
@@ -106,10 +107,26 @@ def _fail(message: str, kind: str, status: int = 400) -> Response:
                         status_code=status, headers={"x-mail-response": "true"})
 
 
+class _NotEnabledForUser(Exception):
+    pass
+
+
 async def _user(request: Request) -> tuple[str, dict[str, Any] | None]:
     uid = await current_user(request)
+    if uid in get_state(request).data["mail"]["disabled_for"]:
+        raise _NotEnabledForUser()  # app restricted to groups the user is not in: its routes 404
     require_ocs_api_request(request)  # no #[NoCSRFRequired] on Mail's web routes
     return uid, _db(request, uid)
+
+
+def _guarded(handler):
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except _NotEnabledForUser:
+            return HTMLResponse("<h1>Page not found</h1>", status_code=404)
+    run.__name__ = handler.__name__
+    return run
 
 
 def _envelope(db: dict, m: dict) -> dict[str, Any]:
@@ -411,6 +428,11 @@ async def control_smtp(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
+async def control_disable_for(request: Request) -> Response:
+    get_state(request).data["mail"]["disabled_for"] = set((await request.json()).get("uids", []))
+    return JSONResponse({"ok": True})
+
+
 async def control_rounds(request: Request) -> Response:
     body = await request.json()
     get_state(request).data["mail"]["users"]["alice"]["mailboxes"][int(body["mailbox"])]["rounds"] = int(body["rounds"])
@@ -427,23 +449,24 @@ async def control_state(request: Request) -> Response:
 
 def routes(state) -> list[Route]:
     return [
-        app_route(f"{API}/accounts", accounts),
-        app_route(f"{API}/mailboxes", mailboxes),
-        app_route(f"{API}/mailboxes/{{id:int}}/sync", sync, methods=["POST"]),
-        app_route(f"{API}/messages", messages),
-        app_route(f"{API}/messages/{{id:int}}", delete, methods=["DELETE"]),
-        app_route(f"{API}/messages/{{id:int}}/thread", thread),
-        app_route(f"{API}/messages/{{id:int}}/attachment/{{aid}}", attachment),
-        app_route(f"{API}/messages/{{id:int}}/flags", flags, methods=["PUT"]),
-        app_route(f"{API}/messages/{{id:int}}/tags/{{label}}", message_tag, methods=["PUT", "DELETE"]),
-        app_route(f"{API}/messages/{{id:int}}/move", move, methods=["POST"]),
-        app_route(f"{API}/tags", create_tag, methods=["POST"]),
-        app_route(f"{API}/outbox", outbox_create, methods=["POST"]),
-        app_route(f"{API}/outbox/{{id:int}}", outbox_send, methods=["POST"]),
+        app_route(f"{API}/accounts", _guarded(accounts)),
+        app_route(f"{API}/mailboxes", _guarded(mailboxes)),
+        app_route(f"{API}/mailboxes/{{id:int}}/sync", _guarded(sync), methods=["POST"]),
+        app_route(f"{API}/messages", _guarded(messages)),
+        app_route(f"{API}/messages/{{id:int}}", _guarded(delete), methods=["DELETE"]),
+        app_route(f"{API}/messages/{{id:int}}/thread", _guarded(thread)),
+        app_route(f"{API}/messages/{{id:int}}/attachment/{{aid}}", _guarded(attachment)),
+        app_route(f"{API}/messages/{{id:int}}/flags", _guarded(flags), methods=["PUT"]),
+        app_route(f"{API}/messages/{{id:int}}/tags/{{label}}", _guarded(message_tag), methods=["PUT", "DELETE"]),
+        app_route(f"{API}/messages/{{id:int}}/move", _guarded(move), methods=["POST"]),
+        app_route(f"{API}/tags", _guarded(create_tag), methods=["POST"]),
+        app_route(f"{API}/outbox", _guarded(outbox_create), methods=["POST"]),
+        app_route(f"{API}/outbox/{{id:int}}", _guarded(outbox_send), methods=["POST"]),
         *ocs_route("/apps/mail/message/{id:int}", ocs_message),
         *ocs_route("/apps/mail/message/{id:int}/raw", ocs_raw),
         *ocs_route("/search/providers/mail/search", unified_search),
         Route("/__fake/mail/smtp", control_smtp, methods=["POST"]),
         Route("/__fake/mail/state", control_state, methods=["GET"]),
         Route("/__fake/mail/rounds", control_rounds, methods=["POST"]),
+        Route("/__fake/mail/disable-for", control_disable_for, methods=["POST"]),
     ]
