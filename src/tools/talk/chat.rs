@@ -493,7 +493,9 @@ impl NextcloudMcp {
         let token = token_arg(&args.token)?;
         let path = norm_item("path", &args.path)?;
         let (client, _) = self.talk_client(&ctx).await?;
-        Hidden::load(self, &client).await?.check("path", &path)?;
+        Hidden::load(self, &client)
+            .await?
+            .check_tree("path", &path)?;
         let absolute = format!("/{path}");
         let share = client
             .talk_share_file(
