@@ -10,7 +10,7 @@ import base64
 import httpx
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -42,12 +42,7 @@ def mail_routes(nextcloud) -> dict[str, int]:
 
 async def test_tools_listed_with_annotations(servers, oidc_peer):
     async with session_for(servers, "oauth", oidc_peer) as s:
-        tools = {t.name: t for t in (await s.list_tools()).tools}
-    assert MAIL_TOOLS == {n for n in tools if n.startswith("nc_mail_")}
-    for name in MAIL_TOOLS:
-        a = tools[name].annotations
-        assert None not in (a.readOnlyHint, a.destructiveHint, a.idempotentHint, a.openWorldHint), name
-        assert tools[name].outputSchema, name
+        tools = await served_tools(s, "nc_mail_", MAIL_TOOLS)
     for name in ("nc_mail_send_message", "nc_mail_reply_to_message", "nc_mail_delete_message"):
         a = tools[name].annotations
         assert a.destructiveHint is True and a.idempotentHint is False, name

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -38,13 +38,9 @@ def item_state(nextcloud) -> dict:
 
 async def test_tools_listed_with_annotations(servers, oidc_peer):
     async with session_for(servers, "oauth", oidc_peer) as s:
-        tools = {t.name: t for t in (await s.list_tools()).tools}
-    assert NEWS_TOOLS == {n for n in tools if n.startswith("nc_news_")}
-    for name in NEWS_TOOLS:
-        a = tools[name].annotations
-        assert None not in (a.readOnlyHint, a.destructiveHint, a.idempotentHint, a.openWorldHint), name
-        assert tools[name].outputSchema, name
-        assert a.readOnlyHint is (name != "nc_news_mark_items"), name
+        tools = await served_tools(s, "nc_news_", NEWS_TOOLS)
+    for name, tool in tools.items():
+        assert tool.annotations.readOnlyHint is (name != "nc_news_mark_items"), name
 
 
 async def test_bearer_needs_the_ocs_header(nextcloud, oidc_peer):

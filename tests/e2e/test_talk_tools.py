@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -43,14 +43,7 @@ def talk_features_off(nextcloud, *features: str) -> None:
 
 async def test_tools_listed_with_annotations(servers, oidc_peer, mcp_server):
     async with session_for(servers, "oauth", oidc_peer) as s:
-        tools = {t.name: t for t in (await s.list_tools()).tools}
-    assert TALK_TOOLS == {n for n in tools if n.startswith("talk_")}
-    for name in TALK_TOOLS:
-        a = tools[name].annotations
-        assert None not in (a.readOnlyHint, a.destructiveHint, a.idempotentHint, a.openWorldHint), name
-        assert tools[name].outputSchema, name
-        for prop, schema in tools[name].inputSchema.get("properties", {}).items():
-            assert schema.get("description"), (name, prop)
+        tools = await served_tools(s, "talk_", TALK_TOOLS)
     for sending in ("talk_send_message", "talk_share_file"):
         a = tools[sending].annotations
         assert a.destructiveHint is True and a.idempotentHint is False and a.readOnlyHint is False
