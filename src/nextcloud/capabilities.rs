@@ -30,4 +30,27 @@ impl NextcloudClient {
         let caps = self.capabilities().await?;
         Ok(caps.pointer(&format!("/capabilities/{app}")).cloned())
     }
+
+    /// Whether an app that publishes no capability (Mail, News) answers for this user, found
+    /// by one cheap authenticated GET of `probe_path` and cached 5 minutes per user. A 404
+    /// means "not installed or not enabled for this user"; other failures are returned
+    /// uncached, so the real call can report them.
+    pub async fn app_present(&self, app: &str, probe_path: &str) -> NcResult<bool> {
+        let key = format!("{}:{app}", self.credential_key());
+        if let Some(present) = self.shared().app_probes.get(&key) {
+            return Ok(present);
+        }
+        let call = format!("GET {probe_path}");
+        let request = self
+            .request(Method::GET, probe_path)
+            .header("OCS-APIRequest", "true")
+            .header("Accept", "application/json");
+        let present = match self.send(&call, request).await {
+            Ok(_) => true,
+            Err(err) if err.status() == Some(404) => false,
+            Err(err) => return Err(err),
+        };
+        self.shared().app_probes.insert(key, present);
+        Ok(present)
+    }
 }

@@ -88,6 +88,8 @@ pub struct NextcloudShared {
     pub(crate) dav_ids: Cache<String, String>,
     /// OCS capabilities by credential hash.
     pub(crate) capabilities: Cache<String, Arc<serde_json::Value>>,
+    /// Presence of apps without capabilities (Mail, News) by credential hash + app id.
+    pub(crate) app_probes: Cache<String, bool>,
 }
 
 impl NextcloudShared {
@@ -110,6 +112,10 @@ impl NextcloudShared {
             capabilities: Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(30))
+                .build(),
+            app_probes: Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(300))
                 .build(),
         }))
     }
@@ -303,6 +309,28 @@ impl NextcloudClient {
         read_limited(call, response, MAX_BODY_BYTES).await
     }
 
+    /// Calls a plain-JSON app route (`/apps/...`, served under `/index.php/`) with
+    /// `OCS-APIRequest: true` (without it AppFramework's CSRF check answers 412 and `#[CORS]`
+    /// routes refuse bearer tokens) and decodes the answer; `body` is sent as JSON.
+    pub async fn app_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> NcResult<T> {
+        let call = format!(
+            "{method} {}",
+            app_url(path.split('?').next().unwrap_or(path))
+        );
+        let mut request = self
+            .app_request(method, path)
+            .header("OCS-APIRequest", "true");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.json(&call, request).await
+    }
+
     /// Sends and decodes a JSON answer.
     pub async fn json<T: DeserializeOwned>(
         &self,
@@ -417,14 +445,43 @@ pub fn error_message(body: &[u8]) -> (Option<u16>, Option<String>) {
                 .get("statuscode")
                 .and_then(|c| c.as_u64())
                 .map(|c| c as u16);
-            let msg = meta.get("message").and_then(|m| m.as_str()).map(shorten);
+            // Talk and Shopping List leave meta.message empty and put the reason in data.
+            let msg = meta
+                .get("message")
+                .and_then(|m| m.as_str())
+                .filter(|m| !m.trim().is_empty())
+                .map(shorten)
+                .or_else(|| {
+                    let data = json.pointer("/ocs/data")?;
+                    data.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(shorten)
+                        .or_else(|| {
+                            data.get("error")
+                                .and_then(|e| e.as_str())
+                                .map(|e| format!("error: {e}"))
+                        })
+                        .or_else(|| data.as_str().map(shorten))
+                });
             return (code, msg);
         }
         let msg = json
             .get("message")
             .or_else(|| json.get("error"))
             .and_then(|m| m.as_str())
-            .map(shorten);
+            .map(shorten)
+            .or_else(|| {
+                // Mail's client errors: {"status":"fail","data":{"message","type"}}.
+                let data = json.get("data")?;
+                let message = data.get("message")?.as_str()?;
+                Some(match data.get("type").and_then(|t| t.as_str()) {
+                    Some(kind) => shorten(&format!(
+                        "{message} ({})",
+                        kind.rsplit('\\').next().unwrap_or(kind)
+                    )),
+                    None => shorten(message),
+                })
+            });
         return (None, msg);
     }
     if let Ok(root) = super::xml::parse(body) {

@@ -48,6 +48,25 @@ pub fn unwrap_envelope(call: &str, http_status: u16, body: &[u8]) -> NcResult<Va
     Ok(json.pointer("/ocs/data").cloned().unwrap_or(Value::Null))
 }
 
+/// An OCS answer with its HTTP status and headers, for APIs that page by headers (Talk's
+/// `X-Chat-Last-Given`) or answer 304 without a body (then `data` is `Null`).
+#[derive(Debug, Clone)]
+pub struct OcsAnswer {
+    /// HTTP status (200, 201, 202, 304...).
+    pub status: u16,
+    /// Response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// `ocs.data`.
+    pub data: Value,
+}
+
+impl OcsAnswer {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 impl NextcloudClient {
     /// Calls an OCS endpoint (`/ocs/v2.php/...` or `/ocs/v1.php/...`) and returns `ocs.data`.
     /// `body` is sent as JSON when given.
@@ -57,6 +76,16 @@ impl NextcloudClient {
         path: &str,
         body: Option<&Value>,
     ) -> NcResult<Value> {
+        Ok(self.ocs_answer(method, path, body).await?.data)
+    }
+
+    /// Like [`Self::ocs_value`], keeping the status and headers; 304/204 give `Null` data.
+    pub async fn ocs_answer(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> NcResult<OcsAnswer> {
         let call = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let separator = if path.contains('?') { '&' } else { '?' };
         let mut request = self
@@ -66,13 +95,20 @@ impl NextcloudClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = match self.send(&call, request).await {
-            Ok(response) => response,
-            Err(err) => return Err(err),
-        };
+        let response = self.send(&call, request).await?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let bytes = self.read_body(&call, response).await?;
-        unwrap_envelope(&call, status, &bytes)
+        let data = if matches!(status, 204 | 304) && bytes.iter().all(u8::is_ascii_whitespace) {
+            Value::Null
+        } else {
+            unwrap_envelope(&call, status, &bytes)?
+        };
+        Ok(OcsAnswer {
+            status,
+            headers,
+            data,
+        })
     }
 
     /// Like [`Self::ocs_value`], decoding `ocs.data` into `T`.

@@ -8,7 +8,10 @@ pub mod contacts;
 pub mod deck;
 pub mod dynamic;
 pub mod files;
+pub mod html_text;
 pub mod known;
+pub mod mail;
+pub mod news;
 pub mod notes;
 pub mod notes_exclusion;
 pub mod notes_resources;
@@ -20,6 +23,7 @@ pub mod search;
 pub mod sharing;
 pub mod support;
 pub mod tables;
+pub mod talk;
 pub mod visibility;
 
 use std::sync::Arc;
@@ -34,7 +38,8 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "search",
+    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "search", "talk",
+    "mail", "news",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

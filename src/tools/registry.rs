@@ -17,6 +17,9 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("calendar", NextcloudMcp::calendar_router()),
         ("contacts", NextcloudMcp::contacts_router()),
         ("search", NextcloudMcp::search_router()),
+        ("talk", NextcloudMcp::talk_router()),
+        ("mail", NextcloudMcp::mail_router()),
+        ("news", NextcloudMcp::news_router()),
     ]
 }
 

@@ -141,3 +141,24 @@ pub async fn require_app(
         }
     }
 }
+
+/// Presence check for apps that publish no capability (Mail, News): one cheap probe per user,
+/// cached by the client, so a missing app reads "the Mail app is not installed or not enabled
+/// for you" instead of a raw 404. Fails open like [`require_app`] when the probe itself fails.
+pub async fn require_probed_app(
+    client: &NextcloudClient,
+    app: &str,
+    name: &str,
+    probe_path: &str,
+) -> ToolResult<()> {
+    match client.app_present(app, probe_path).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ToolError::new(format!(
+            "The {name} app is not installed or not enabled for you in Nextcloud ({probe_path} answered 404), so {name} tools cannot work. Ask the Nextcloud administrator to install and enable it for you (`occ app:enable {app}`), or disable the `{app}` toolset in this server's config."
+        ))),
+        Err(err) => {
+            log::debug!("{app} presence probe failed, trying anyway: {err}");
+            Ok(())
+        }
+    }
+}

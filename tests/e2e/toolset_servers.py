@@ -34,6 +34,20 @@ async def session_for(servers: dict[str, McpServer], mode: str, oidc_peer: Any, 
         yield session
 
 
+async def served_tools(session: Any, prefix: str, expected: set[str]) -> dict[str, Any]:
+    """The tools whose names start with `prefix`, checked: exactly `expected`, every annotation hint set
+    explicitly, an output schema, and a description on every argument."""
+    tools = {t.name: t for t in (await session.list_tools()).tools if t.name.startswith(prefix)}
+    assert set(tools) == expected, set(tools) ^ expected
+    for name, tool in tools.items():
+        a = tool.annotations
+        assert None not in (a.readOnlyHint, a.destructiveHint, a.idempotentHint, a.openWorldHint), name
+        assert tool.outputSchema, name
+        for prop, schema in tool.inputSchema.get("properties", {}).items():
+            assert schema.get("description") or "$ref" in schema or "anyOf" in schema, (name, prop)
+    return tools
+
+
 async def call(session: Any, name: str, args: dict | None = None) -> tuple[dict | None, bool, str]:
     result = await session.call_tool(name, args or {})
     text = "\n".join(getattr(c, "text", "") for c in result.content)

@@ -90,14 +90,7 @@ impl NextcloudClient {
         path: &str,
         body: Option<Value>,
     ) -> NcResult<T> {
-        let call = format!("{method} {}", super::client::app_url(path));
-        let mut request = self
-            .app_request(method, path)
-            .header("OCS-APIRequest", "true");
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        self.json(&call, request).await
+        self.app_json(method, path, body).await
     }
 
     /// `GET /boards`: boards the user can see.

@@ -80,6 +80,15 @@ async def create(request: Request) -> Response:
         deck.add_file_attachment(state, uid, card_id, rel.rsplit("/", 1)[-1], mimetype, len(node.content),
                                  extended={"path": "/" + rel, "fileid": node.fileid, "filesize": len(node.content),
                                            "mimetype": mimetype})
+    room_name = None
+    if share_type == 10:  # a Talk room (shareWith = token): the file is posted into the chat
+        from . import talk
+        if node.is_dir or "talk" not in state.data:
+            return fail(request, 404, "Sharing failed")
+        room_name = talk.share_into_room(state, uid, str(share_with or ""), rel.rsplit("/", 1)[-1], node.content_type,
+                                         len(node.content), node.fileid, p.get("talkMetaData"))
+        if room_name is None:  # unknown room, not a participant or no chat permission (file-share.feature: 404)
+            return fail(request, 404, "Sharing failed")
     expiration = None
     if p.get("expireDate"):
         try:
@@ -102,7 +111,7 @@ async def create(request: Request) -> Response:
         "mimetype": "httpd/unix-directory" if node.is_dir else node.content_type,
         "item_source": node.fileid, "file_source": node.fileid, "file_target": "/" + rel.rsplit("/", 1)[-1],
         "share_with": share_with if share_type != 3 else None,
-        "share_with_displayname": (f"Deck card {share_with}" if share_type == 12 else share_with)
+        "share_with_displayname": (f"Deck card {share_with}" if share_type == 12 else room_name or share_with)
         if share_type != 3 else None,
         "url": f"https://cloud.example.com/s/{token}" if token else None,
         "mail_send": 0, "hide_download": 0, "attributes": None,
