@@ -384,7 +384,7 @@ pub struct BasicConfig {
 }
 
 /// `toolsets:` section.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ToolsetsConfig {
     /// Enabled toolsets; None means all available.
@@ -399,15 +399,29 @@ pub struct ToolsetsConfig {
     /// Calendar toolset settings.
     pub calendar: CalendarConfig,
     /// Serve tools' output schemas (default true); false leaves them out of `tools/list`.
-    pub output_schemas: Option<bool>,
+    pub output_schemas: bool,
     /// Start each session with meta-tools only; the model enables toolsets on demand.
     pub dynamic: bool,
+}
+
+impl Default for ToolsetsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            read_only: false,
+            tools: ToolFilterConfig::default(),
+            files: FilesConfig::default(),
+            calendar: CalendarConfig::default(),
+            output_schemas: true,
+            dynamic: false,
+        }
+    }
 }
 
 impl ToolsetsConfig {
     /// Whether `tools/list` carries output schemas (`toolsets.output_schemas`, default true).
     pub fn serves_output_schemas(&self) -> bool {
-        self.output_schemas.unwrap_or(true)
+        self.output_schemas
     }
 }
 

@@ -47,6 +47,18 @@ const SUMMARIES: &[(&str, &str)] = &[
         "search",
         "Nextcloud's unified search across every app the user has.",
     ),
+    (
+        "talk",
+        "Talk: conversations, messages, participants, reactions, files into chats.",
+    ),
+    (
+        "mail",
+        "Mail app: accounts, mailboxes, read, search, send, reply, flags, tags, move.",
+    ),
+    (
+        "news",
+        "News app: folders, feeds, items, unread and starred, mark read/starred.",
+    ),
 ];
 
 /// Per-session state: which toolsets this session enabled.
@@ -255,5 +267,21 @@ impl NextcloudMcp {
         self.change_toolsets(&ctx, &args.toolsets, false)
             .await
             .map(Json)
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    /// Every toolset the config may enable has a one-line summary for `nc_toolsets_list`.
+    #[test]
+    fn every_known_toolset_has_a_summary() {
+        for name in crate::tools::KNOWN_TOOLSETS {
+            assert!(
+                super::SUMMARIES
+                    .iter()
+                    .any(|(n, s)| n == name && !s.is_empty()),
+                "toolset {name} has no summary in SUMMARIES"
+            );
+        }
     }
 }

@@ -53,36 +53,55 @@ pub async fn occurrences(
 ) -> Result<Vec<ItemOut>, ToolError> {
     let mut out: Vec<(DateTime<Utc>, ItemOut)> = Vec::new();
     for cal in cals {
-        for obj in client
+        let objects = client
             .calendar_query(cal, "VEVENT", Some((from, to)), None)
-            .await?
-        {
-            let Ok(parsed) = ic::parse(&obj.data) else {
-                continue;
-            };
-            for master in ic::masters(&parsed, &ICalendarComponentType::VEvent) {
-                for occ in ic::occurrences_of(&parsed, master, Some((from, to))) {
-                    let mut fields = ic::fields(&parsed, occ.comp_id as usize);
-                    fields.start = Some(occ.start_text.clone());
-                    fields.end = Some(occ.end_text.clone());
-                    out.push((
-                        occ.start,
-                        ItemOut {
-                            calendar: cal.name.clone(),
-                            etag: obj.etag.clone(),
-                            recurrence_id: occ.recurrence_id.clone(),
-                            fields,
-                        },
-                    ));
-                }
-            }
-        }
+            .await?;
+        let name = cal.name.clone();
+        // Recurrence expansion is CPU work (up to MAX_EXPANSION instances per series): off the
+        // async worker, so a hostile RRULE cannot stall other requests on this thread.
+        let expanded =
+            tokio::task::spawn_blocking(move || expand_objects(&name, &objects, from, to))
+                .await
+                .map_err(|e| ToolError::new(format!("expanding recurring events failed: {e}")))?;
+        out.extend(expanded);
     }
     out.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then_with(|| a.1.fields.uid.cmp(&b.1.fields.uid))
     });
     Ok(out.into_iter().map(|(_, item)| item).collect())
+}
+
+/// The occurrences in `[from, to)` of the events in one calendar's objects, keyed by start.
+fn expand_objects(
+    calendar: &str,
+    objects: &[crate::nextcloud::caldav::objects::CalObject],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, ItemOut)> {
+    let mut out = Vec::new();
+    for obj in objects {
+        let Ok(parsed) = ic::parse(&obj.data) else {
+            continue;
+        };
+        for master in ic::masters(&parsed, &ICalendarComponentType::VEvent) {
+            for occ in ic::occurrences_of(&parsed, master, Some((from, to))) {
+                let mut fields = ic::fields(&parsed, occ.comp_id as usize);
+                fields.start = Some(occ.start_text.clone());
+                fields.end = Some(occ.end_text.clone());
+                out.push((
+                    occ.start,
+                    ItemOut {
+                        calendar: calendar.to_string(),
+                        etag: obj.etag.clone(),
+                        recurrence_id: occ.recurrence_id.clone(),
+                        fields,
+                    },
+                ));
+            }
+        }
+    }
+    out
 }
 
 pub(super) fn contains(hay: &Option<String>, needle: &Option<String>) -> bool {
