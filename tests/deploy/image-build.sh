@@ -36,20 +36,30 @@ start=$(date +%s)
 cargo build --profile "$profile" --locked --target "$target"
 seconds=$(($(date +%s) - start))
 binary="$target_dir/$target/$profile/nextcloud-mcp"
+[[ -x $binary ]] || fail "cargo did not produce $binary"
 echo "static build (cargo build --profile $profile --locked --target $target): ${seconds} s"
 
-# The build context: prebuilt/ is what the Dockerfile's build stage leaves in /out.
+# The build context: prebuilt/ is laid out by the Dockerfile's own `install` commands (those of
+# its build stage that fill /out), run here with /out -> prebuilt/, this build's target
+# directory and this machine's CA bundle, so both ways give the same files.
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
-install -D -m 0755 "$binary" "$context/prebuilt/rootfs/nextcloud-mcp"
-install -D -m 0644 "$ca_bundle" "$context/prebuilt/rootfs/etc/ssl/certs/ca-certificates.crt"
-install -d -m 1777 "$context/prebuilt/rootfs/tmp"
-install -d -m 0755 "$context/prebuilt/rootfs/var/lib"
-install -d -m 0700 "$context/prebuilt/state/nextcloud-mcp"
+mapfile -t installs < <(sed -n '/^FROM .* AS build$/,/^FROM /p' Dockerfile |
+  grep -E '^ *(&& *)?install .* /out/' | sed -E 's/^.*(install .*[^ \\])[ \\]*$/\1/')
+[[ ${#installs[@]} -ge 4 ]] || fail "found ${#installs[@]} install commands for /out in the Dockerfile's build stage"
+for cmd in "${installs[@]}"; do
+  cmd=${cmd//\/out\//$context/prebuilt/}
+  cmd=${cmd//target\/$target\/$profile\//$target_dir/$target/$profile/}
+  cmd=${cmd//\/etc\/ssl\/certs\/ca-certificates.crt $context/$ca_bundle $context}
+  read -ra words <<<"$cmd"
+  "${words[@]}"
+done
+[[ -x $context/prebuilt/rootfs/nextcloud-mcp ]] || fail "the Dockerfile's install commands did not place the binary"
 
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-podman build --quiet --file Dockerfile --build-arg BINARY_SOURCE=prebuilt \
+# Docker image format: the OCI format has no HEALTHCHECK (podman drops it with a warning).
+podman build --quiet --format docker --file Dockerfile --build-arg BINARY_SOURCE=prebuilt \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
   --tag "$image" "$context"
 rm -f "$out/image.tar"

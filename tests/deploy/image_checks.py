@@ -38,6 +38,7 @@ RUNTIME_USER = "65532:65532"
 CONFIG_PATH = "/etc/nextcloud-mcp/nextcloud-mcp.yaml"
 CARGO_VERSION = re.search(r'^version = "([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
+CHART_IMAGE_REPOSITORY = yaml.safe_load((CHART / "values.yaml").read_text())["image"]["repository"]
 
 
 class Image:
@@ -179,8 +180,9 @@ def main() -> int:
     print(f"# image {env['IMAGE']}: {size / 1e6:.1f} MB uncompressed, {packed / 1e6:.1f} MB compressed (gzip), "
           f"static build {env['BUILD_SECONDS']} s")
     ok(f"image size {size / 1e6:.1f} MB is under {SIZE_LIMIT / 1e6:.0f} MB", size < SIZE_LIMIT)
-    check("the image is tagged nextcloud-mcp:<Cargo.toml version>, the chart's appVersion",
-          lambda: cc._assert(env["IMAGE"].endswith(f"/nextcloud-mcp:{CARGO_VERSION}") and CARGO_VERSION == APP_VERSION,
+    default_image = f"{CHART_IMAGE_REPOSITORY}:{APP_VERSION}"
+    check(f"the image is {default_image}: the chart's default image.repository and appVersion, and Cargo.toml's version",
+          lambda: cc._assert(env["IMAGE"] == f"localhost/{default_image}" and CARGO_VERSION == APP_VERSION,
                              f"{env['IMAGE']}, Cargo {CARGO_VERSION}, appVersion {APP_VERSION}"))
     check(f"runs as the non-root user {RUNTIME_USER} (the chart's runAsUser)",
           lambda: cc._assert(cfg.get("User") == RUNTIME_USER, cfg.get("User")))
