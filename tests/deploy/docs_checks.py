@@ -226,13 +226,7 @@ def run_check_config_env(text: str, files: dict, workdir: Path, env: dict) -> su
 
 
 def notes_snippet(values: dict) -> dict:
-    notes = cc.render(values)["nextcloud-mcp/templates/NOTES.txt"]
-    lines = notes.splitlines()
-    start = lines.index("nextcloud:")
-    end = start
-    while end < len(lines) and lines[end].strip():
-        end += 1
-    return yaml.safe_load("\n".join(lines[start:end]))
+    return cc.sidecar_snippet(cc.render(values)["nextcloud-mcp/templates/NOTES.txt"])
 
 
 def check_nextcloud_chart_values(block: Block, ctx: Context) -> None:
