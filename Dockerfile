@@ -12,6 +12,8 @@
 #   prebuilt  take them from the build context's prebuilt/ folder, laid out as the build stage
 #             leaves /out (tests/deploy/image-build.sh does this; CI builds the image so,
 #             with podman and no registry).
+# Only the chosen source's stage is built: BuildKit (Docker's builder since 23.0), podman and
+# buildah skip the other one.
 
 ARG RUST_VERSION=1.95
 ARG BINARY_SOURCE=build
