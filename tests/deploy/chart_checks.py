@@ -556,7 +556,8 @@ def main() -> int:
         host = urllib.parse.urlsplit(rendered_config(docs)["nextcloud"]["url"]).hostname or ""  # None: ${VAR}
         in_cluster = bool(host) and host not in {"localhost", "127.0.0.1"} and (
             host.endswith((".svc", ".svc.cluster.local")) or "." not in host)
-        check(f"{label}: NOTES.txt {'names' if in_cluster else 'does not ask for'} trusted_domains for nextcloud.url host {host}",
+        url = rendered_config(docs)["nextcloud"]["url"]
+        check(f"{label}: NOTES.txt {'names' if in_cluster else 'does not ask for'} trusted_domains for nextcloud.url {url}",
               lambda: _assert(("trusted_domains" in notes and host in notes) if in_cluster else "trusted_domains" not in notes, notes))
 
         def notes_command_parses():
