@@ -71,6 +71,10 @@ tap_suite() { # tap_suite NAME CMD... : counts the ok / not ok lines a TAP produ
   fi
 }
 
+if [[ ! -x $PYTHON ]] && ! command -v "$PYTHON" >/dev/null 2>&1; then
+  result fail "$PYTHON exists" "no $VENV: run tests/deploy/install.sh first"
+fi
+
 echo "# shellcheck"
 if need shellcheck; then
   for file in scripts/nextcloud-setup.sh tests/deploy/*.sh tests/deploy/fakes/*; do
