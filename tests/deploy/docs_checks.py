@@ -538,9 +538,25 @@ def check_configuration_keys() -> None:
     assert not missing, f"docs/configuration.md does not describe: {missing}"
 
 
+def check_readme_tests_section() -> None:
+    """The README's Tests section names what the test scripts install, and where."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Tests"):]
+    section = section[:section.index("\n## ", 1)]
+    install = (ROOT / "tests" / "deploy" / "install.sh").read_text()
+    apt = set(re.findall(r"missing\+=\(([-a-z0-9]+)\)", install)) - {"ca-certificates"}
+    venvs = {".venv-deploy"} | set(re.findall(r"^make_venv (\.[-\w]+) ", (ROOT / "scripts" / "install-test-deps.sh").read_text(), re.M))
+    missing = sorted(name for name in apt | venvs | {"npm", "Node 22"} if f"`{name}`" not in section and name not in section)
+    assert apt and len(venvs) >= 3, (apt, venvs)
+    assert not missing, f"README.md's Tests section does not mention {missing}"
+    assert "PIP_BREAK_SYSTEM_PACKAGES" not in install and "PIP_BREAK_SYSTEM_PACKAGES" not in (ROOT / "scripts" / "install-test-deps.sh").read_text()
+
+
 def main() -> int:
     blocks = [b for doc in DOCS for b in parse_blocks(doc)]
     ctx = Context(blocks)
+    check("README.md's Tests section names every apt package and virtual environment the test scripts install",
+          check_readme_tests_section)
     check("docs/configuration.md describes every key of the example config", check_configuration_keys)
     for doc in DOCS:
         check(f"docs/{doc}: relative links and anchors resolve", lambda doc=doc: check_links(doc))
