@@ -34,7 +34,9 @@ import chart_checks as cc  # noqa: E402
 from tap import CHART, ROOT, check, finish, ok  # noqa: E402
 
 SIZE_LIMIT = 30_000_000  # bytes, uncompressed: the issue's goal is an image under 30 MB
-RUNTIME_USER = "65532:65532"
+_SECURITY = yaml.safe_load((CHART / "values.yaml").read_text())["deployment"]["securityContext"]
+# The image's user must be the one the chart runs it as (and that owns the state directory).
+RUNTIME_USER = f"{_SECURITY['runAsUser']}:{_SECURITY['runAsGroup']}"
 CONFIG_PATH = "/etc/nextcloud-mcp/nextcloud-mcp.yaml"
 CARGO_VERSION = re.search(r'^version = "([^"]+)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
 APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
@@ -184,8 +186,8 @@ def main() -> int:
     check(f"the image is {default_image}: the chart's default image.repository and appVersion, and Cargo.toml's version",
           lambda: cc._assert(env["IMAGE"] == f"localhost/{default_image}" and CARGO_VERSION == APP_VERSION,
                              f"{env['IMAGE']}, Cargo {CARGO_VERSION}, appVersion {APP_VERSION}"))
-    check(f"runs as the non-root user {RUNTIME_USER} (the chart's runAsUser)",
-          lambda: cc._assert(cfg.get("User") == RUNTIME_USER, cfg.get("User")))
+    check(f"runs as the non-root user {RUNTIME_USER} (the chart's runAsUser:runAsGroup)",
+          lambda: cc._assert(cfg.get("User") == RUNTIME_USER and not RUNTIME_USER.startswith("0:"), cfg.get("User")))
     check("entrypoint /nextcloud-mcp, default command serves the mounted config",
           lambda: cc._assert(cfg.get("Entrypoint") == ["/nextcloud-mcp"]
                              and cfg.get("Cmd") == ["serve", "--config", CONFIG_PATH], (cfg.get("Entrypoint"), cfg.get("Cmd"))))
@@ -216,7 +218,8 @@ def main() -> int:
         assert m["nextcloud-mcp"].mode & 0o777 == 0o755 and m["nextcloud-mcp"].uid == 0, "binary: 0755 root"
         assert m["tmp"].mode & 0o7777 == 0o1777, f"/tmp mode {oct(m['tmp'].mode)}"
         state = m["var/lib/nextcloud-mcp"]
-        assert (state.uid, state.gid, state.mode & 0o777) == (65532, 65532, 0o700), \
+        owner = tuple(int(x) for x in RUNTIME_USER.split(":"))
+        assert (state.uid, state.gid, state.mode & 0o777) == (*owner, 0o700), \
             f"/var/lib/nextcloud-mcp: {state.uid}:{state.gid} {oct(state.mode)}"
 
     check("files: the binary, the CA bundle, /tmp (1777), /var/lib/nextcloud-mcp (65532, 0700), nothing else", files)
