@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod logging;
+pub mod metrics;
 pub mod nextcloud;
 pub mod server;
 pub mod tools;

@@ -1,6 +1,7 @@
 //! Log setup: level and text/JSON format from the config. Third-party HTTP crates are
-//! held at `warn`, and every line passes through a redactor that masks anything shaped
-//! like a credential, as a second line of defence behind never logging secrets.
+//! held at `warn`, the MCP crates (rmcp, rmcp-actix-web, their tracing spans) at `warn`
+//! whatever the configured level, and every line passes through a redactor that masks
+//! anything shaped like a credential, as a second line of defence behind never logging secrets.
 
 use std::io::Write;
 
@@ -52,6 +53,12 @@ pub fn redact(line: &str) -> String {
     out
 }
 
+/// Log targets held at `warn` whatever `logging.level` says: rmcp logs session ids at `info`
+/// (`create new session`), the client's `initialize` parameters and its `serve_inner` span
+/// fields, and at `debug` whole tool arguments and results (users' file contents). Its spans
+/// reach `log` under their module target or `tracing::span`.
+pub const PINNED_AT_WARN: &[&str] = &["rmcp", "rmcp_actix_web", "tracing::span", "tracing"];
+
 /// Installs the global logger.
 pub fn init(config: &LoggingConfig) {
     let level = filter(config.level);
@@ -69,6 +76,9 @@ pub fn init(config: &LoggingConfig) {
         "actix_http",
     ] {
         builder.filter_module(noisy, level.min(log::LevelFilter::Warn));
+    }
+    for target in PINNED_AT_WARN {
+        builder.filter_module(target, level.min(log::LevelFilter::Warn));
     }
     builder.target(env_logger::Target::Stderr);
     match config.format {

@@ -6,6 +6,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::config::redacted_url;
+use crate::nextcloud::client::root_cause;
+
 /// The fields of `/.well-known/openid-configuration` this server uses.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Discovery {
@@ -79,10 +82,22 @@ impl Discovery {
     }
 }
 
+/// A reqwest error without its URL (which may hold credentials), with its root cause.
+fn describe(err: reqwest::Error) -> String {
+    let err = err.without_url();
+    let root = root_cause(&err);
+    let top = err.to_string();
+    if root == top {
+        top
+    } else {
+        format!("{top}: {root}")
+    }
+}
+
 /// Fetches the document once.
 pub async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Discovery, DiscoveryError> {
     let unreachable = |reason: String| DiscoveryError::Unreachable {
-        url: url.to_string(),
+        url: redacted_url(url).to_string(),
         reason,
     };
     let response = http
@@ -90,16 +105,20 @@ pub async fn fetch(http: &reqwest::Client, url: &Url) -> Result<Discovery, Disco
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|e| {
+            unreachable(crate::nextcloud::connect_error::describe_connection_error(
+                &e,
+            ))
+        })?;
     if !response.status().is_success() {
         return Err(unreachable(format!("HTTP {}", response.status().as_u16())));
     }
     let bytes = response
         .bytes()
         .await
-        .map_err(|e| unreachable(e.to_string()))?;
+        .map_err(|e| unreachable(describe(e)))?;
     serde_json::from_slice(&bytes).map_err(|e| DiscoveryError::Invalid {
-        url: url.to_string(),
+        url: redacted_url(url).to_string(),
         reason: e.to_string(),
     })
 }
@@ -127,7 +146,7 @@ pub async fn fetch_with_retry(
         }
     }
     Err(last.unwrap_or_else(|| DiscoveryError::Unreachable {
-        url: url.to_string(),
+        url: redacted_url(url).to_string(),
         reason: "no attempt made".into(),
     }))
 }
@@ -138,7 +157,7 @@ pub fn check_pkce(doc: &Discovery, url: &Url, require: bool) -> Result<(), Disco
         return Ok(());
     }
     let err = DiscoveryError::NoPkce {
-        url: url.to_string(),
+        url: redacted_url(url).to_string(),
         methods: doc.code_challenge_methods_supported.clone(),
     };
     if require {

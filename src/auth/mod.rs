@@ -1,6 +1,7 @@
 //! Authentication of MCP requests: OAuth resource server (discovery, client
 //! registration, token validation, challenges, metadata) or single-user basic mode.
 
+pub mod audience;
 pub mod caller;
 pub mod challenge;
 pub mod discovery;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use audience::AudiencePolicy;
 pub use caller::Caller;
 use discovery::{Discovery, DiscoveryError};
 use registration::{ClientCredentials, ClientManager, RegistrationError};
@@ -21,7 +23,7 @@ use validators::{Identity, JwtVerifier, VerifyError};
 use verifier::TokenCache;
 
 use crate::config::{AuthMode, Config, OAuthConfig, ValidationMethod};
-use crate::nextcloud::Credentials;
+use crate::nextcloud::{BearerRejectionListener, Credentials};
 
 /// Why a request was not authenticated.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -46,6 +48,12 @@ pub enum StartupError {
     /// The client cannot be set up.
     #[error(transparent)]
     Registration(#[from] RegistrationError),
+    /// The HTTP client for the provider cannot be built.
+    #[error("{reason}")]
+    Http {
+        /// What failed.
+        reason: String,
+    },
 }
 
 /// How MCP requests are authenticated.
@@ -63,7 +71,19 @@ pub enum Authenticator {
 
 impl Authenticator {
     /// Builds the authenticator; in OAuth mode fetches discovery and sets up the client.
+    /// `http` is Nextcloud's pool (with its TLS settings), used for provider URLs on the
+    /// Nextcloud host only.
     pub async fn start(config: &Config, http: reqwest::Client) -> Result<Arc<Self>, StartupError> {
+        if !config.nextcloud.verify_tls {
+            log::warn!(
+                "nextcloud.verify_tls is false: TLS certificates of {} are NOT checked (an OpenID provider on another host is still verified); use nextcloud.ca_bundle for a private CA instead",
+                config
+                    .nextcloud
+                    .url
+                    .host_str()
+                    .unwrap_or("the Nextcloud host")
+            );
+        }
         match config.auth.mode {
             AuthMode::Basic => {
                 let basic = config
@@ -92,7 +112,9 @@ impl Authenticator {
                         .join(".well-known/openid-configuration")
                         .unwrap_or_else(|_| config.nextcloud.url.clone())
                 });
-                let state = OAuthState::new(oauth, discovery_url, http);
+                let http = ProviderHttp::new(config, http)?;
+                warn_about_validation(&oauth);
+                let state = OAuthState::new(oauth, discovery_url, http, &config.public_url());
                 state.clone().start().await?;
                 Ok(Arc::new(Authenticator::OAuth(state)))
             }
@@ -118,8 +140,15 @@ impl Authenticator {
             Authenticator::OAuth(state) => {
                 let token = bearer(authorization).ok_or(AuthFailure::Missing)?;
                 let identity = state.verify(token).await.map_err(|e| match e {
-                    VerifyError::Rejected(reason) => AuthFailure::Invalid(reason),
-                    VerifyError::Unavailable(reason) => AuthFailure::Unavailable(reason),
+                    VerifyError::Rejected(reason) | VerifyError::NotForThisServer(reason) => {
+                        AuthFailure::Invalid(reason)
+                    }
+                    // The detail (internal URLs, provider errors) goes to the log only; an
+                    // unauthenticated caller learns nothing about the deployment.
+                    VerifyError::Unavailable(reason) => {
+                        log::warn!("token validation unavailable: {reason}");
+                        AuthFailure::Unavailable(UNAVAILABLE.into())
+                    }
                 })?;
                 Ok(Caller {
                     user_id: identity.user_id.into(),
@@ -142,6 +171,57 @@ impl Authenticator {
         match self {
             Authenticator::Basic { .. } => Ok(()),
             Authenticator::OAuth(state) => state.readiness(),
+        }
+    }
+}
+
+/// What an unauthenticated caller is told when the provider cannot be asked.
+const UNAVAILABLE: &str = "the authorization server could not be reached";
+
+/// Start-up warnings about what the configured validation cannot check.
+fn warn_about_validation(oauth: &OAuthConfig) {
+    let v = &oauth.validation;
+    if v.methods.contains(&ValidationMethod::Userinfo) {
+        log::warn!(
+            "auth.oauth.validation.methods includes userinfo: the audience of tokens accepted by userinfo cannot be checked, so a token Nextcloud issued to any client is accepted here; use only introspection or jwt (docs/configuration.md)"
+        );
+    } else if !v.check_audience {
+        log::warn!(
+            "auth.oauth.validation.check_audience is false: tokens issued for other resources and clients are accepted"
+        );
+    }
+}
+
+/// HTTP clients for the OpenID provider: Nextcloud's pool (with `nextcloud.verify_tls`)
+/// for URLs on the Nextcloud host, a client that always verifies certificates elsewhere.
+#[derive(Clone)]
+pub struct ProviderHttp {
+    nextcloud: reqwest::Client,
+    nextcloud_origin: url::Origin,
+    other: reqwest::Client,
+}
+
+impl ProviderHttp {
+    fn new(config: &Config, nextcloud: reqwest::Client) -> Result<Self, StartupError> {
+        let other = if config.nextcloud.verify_tls {
+            nextcloud.clone()
+        } else {
+            crate::nextcloud::client::http_client(&config.nextcloud, true)
+                .map_err(|reason| StartupError::Http { reason })?
+        };
+        Ok(Self {
+            nextcloud,
+            nextcloud_origin: config.nextcloud.url.origin(),
+            other,
+        })
+    }
+
+    /// The client for calls to `url`.
+    pub fn for_url(&self, url: &Url) -> &reqwest::Client {
+        if url.origin() == self.nextcloud_origin {
+            &self.nextcloud
+        } else {
+            &self.other
         }
     }
 }
@@ -173,7 +253,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub struct OAuthState {
     config: OAuthConfig,
     discovery_url: Url,
-    http: reqwest::Client,
+    http: ProviderHttp,
+    audience: AudiencePolicy,
+    resource: String,
     discovery: RwLock<Option<Arc<Discovery>>>,
     problem: RwLock<Option<String>>,
     clients: RwLock<Option<Arc<ClientManager>>>,
@@ -182,17 +264,25 @@ pub struct OAuthState {
 }
 
 impl OAuthState {
-    fn new(config: OAuthConfig, discovery_url: Url, http: reqwest::Client) -> Arc<Self> {
+    fn new(
+        config: OAuthConfig,
+        discovery_url: Url,
+        http: ProviderHttp,
+        public_url: &Url,
+    ) -> Arc<Self> {
         let v = &config.validation;
         let cache = TokenCache::new(
             Duration::from_secs(v.cache_ttl),
             Duration::from_secs(v.negative_cache_ttl),
             v.cache_capacity,
         );
+        let audience = AudiencePolicy::new(public_url, &v.audiences, v.check_audience);
         Arc::new(Self {
             config,
             discovery_url,
             http,
+            audience,
+            resource: AudiencePolicy::resource(public_url),
             discovery: RwLock::new(None),
             problem: RwLock::new(Some("OpenID discovery not loaded yet".into())),
             clients: RwLock::new(None),
@@ -239,7 +329,13 @@ impl OAuthState {
     /// Loads discovery (bounded retries). A provider without PKCE S256 stops the start
     /// when required; an unreachable one is retried in the background while /readyz says why.
     async fn start(self: Arc<Self>) -> Result<(), StartupError> {
-        match discovery::fetch_with_retry(&self.http, &self.discovery_url, 4).await {
+        match discovery::fetch_with_retry(
+            self.http.for_url(&self.discovery_url),
+            &self.discovery_url,
+            4,
+        )
+        .await
+        {
             Ok(doc) => self.setup(doc).await,
             Err(err @ DiscoveryError::Invalid { .. }) => Err(err.into()),
             Err(err) => {
@@ -249,7 +345,8 @@ impl OAuthState {
                 tokio::spawn(async move {
                     loop {
                         tokio::time::sleep(Duration::from_secs(3)).await;
-                        match discovery::fetch(&state.http, &state.discovery_url).await {
+                        let http = state.http.for_url(&state.discovery_url);
+                        match discovery::fetch(http, &state.discovery_url).await {
                             Ok(doc) => {
                                 if let Err(err) = state.clone().setup(doc).await {
                                     log::error!("{err}");
@@ -276,7 +373,9 @@ impl OAuthState {
                     .registration_endpoint
                     .clone()
                     .ok_or(RegistrationError::NotSupported)?;
-                ClientManager::registered(registration.clone(), endpoint, self.http.clone())
+                let http = self.http.for_url(&endpoint).clone();
+                let resource = Some(self.resource.clone());
+                ClientManager::registered(registration.clone(), endpoint, http, resource)
             }
             (None, None) => return Err(RegistrationError::NotSupported.into()),
         };
@@ -295,9 +394,9 @@ impl OAuthState {
                     };
                     let verifier = JwtVerifier::new(
                         jwks.clone(),
-                        self.http.clone(),
+                        self.http.for_url(jwks).clone(),
                         issuers,
-                        self.config.validation.audiences.clone(),
+                        self.audience.clone(),
                     );
                     if let Ok(mut jwt) = self.jwt.write() {
                         *jwt = Some(Arc::new(verifier));
@@ -323,8 +422,11 @@ impl OAuthState {
         }
         self.set_problem(None);
         if manager.is_registered() {
-            let http = self.http.clone();
             let introspection = doc.introspection_endpoint.clone();
+            let http = match &introspection {
+                Some(url) => self.http.for_url(url).clone(),
+                None => self.http.for_url(&self.discovery_url).clone(),
+            };
             tokio::spawn(manager.maintain(move |creds| {
                 let http = http.clone();
                 let endpoint = introspection.clone();
@@ -349,7 +451,8 @@ impl OAuthState {
                     let result = match method {
                         ValidationMethod::Userinfo => match &doc.userinfo_endpoint {
                             Some(endpoint) => {
-                                validators::userinfo(&self.http, endpoint, token).await
+                                let http = self.http.for_url(endpoint);
+                                validators::userinfo(http, endpoint, token).await
                             }
                             None => Err(VerifyError::Unavailable(
                                 "discovery has no userinfo_endpoint".into(),
@@ -367,11 +470,11 @@ impl OAuthState {
                             ) {
                                 (Some(endpoint), Some(clients)) => {
                                     validators::introspect(
-                                        &self.http,
+                                        self.http.for_url(endpoint),
                                         endpoint,
                                         &clients,
                                         token,
-                                        &self.config.validation.audiences,
+                                        &self.audience,
                                         &self.config.validation.issuers,
                                     )
                                     .await
@@ -384,12 +487,21 @@ impl OAuthState {
                     };
                     match result {
                         Ok(identity) => return Ok(identity),
+                        // A later method (userinfo) must not accept what this one found to
+                        // be meant for someone else.
+                        Err(err @ VerifyError::NotForThisServer(_)) => return Err(err),
                         Err(err) => last = err,
                     }
                 }
                 Err(last)
             })
             .await
+    }
+}
+
+impl BearerRejectionListener for OAuthState {
+    fn bearer_rejected(&self, token: &str) {
+        self.cache.revoke(token);
     }
 }
 

@@ -5,9 +5,9 @@
 //! (one hour by default), so renewal is not optional.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -75,6 +75,14 @@ pub enum RegistrationError {
         /// What happened.
         reason: String,
     },
+    /// A registration was made moments ago; the provider is not asked again yet.
+    #[error(
+        "the OpenID provider rejected this server's client again; not registering anew for {seconds} s"
+    )]
+    RateLimited {
+        /// Seconds until the next registration may be tried.
+        seconds: u64,
+    },
     /// The storage file could not be written.
     #[error(
         "cannot write the client registration file {path}: {reason}. Make the directory writable by this server (a volume in Kubernetes)"
@@ -120,7 +128,9 @@ pub fn load(path: &Path) -> Option<ClientCredentials> {
     }
 }
 
-/// Writes the registration atomically with mode 0600.
+/// Writes the registration atomically with mode 0600: into a new temp file with a unique
+/// name in the same directory (created exclusively, so an existing file or symlink there
+/// is never followed or truncated), then renamed over `path`.
 pub fn save(path: &Path, creds: &ClientCredentials) -> Result<(), RegistrationError> {
     let storage = |reason: String| RegistrationError::Storage {
         path: path.display().to_string(),
@@ -131,36 +141,24 @@ pub fn save(path: &Path, creds: &ClientCredentials) -> Result<(), RegistrationEr
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| storage(e.to_string()))?;
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("client"),
-        std::process::id()
-    ));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("client");
     let json = serde_json::to_vec_pretty(creds).map_err(|e| storage(e.to_string()))?;
-    {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp).map_err(|e| storage(e.to_string()))?;
-        file.write_all(&json).map_err(|e| storage(e.to_string()))?;
-        file.sync_all().map_err(|e| storage(e.to_string()))?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| storage(e.to_string()))?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        storage(e.to_string())
-    })
+    // tempfile opens with O_CREAT|O_EXCL and mode 0600 on unix.
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| storage(e.to_string()))?;
+    file.write_all(&json).map_err(|e| storage(e.to_string()))?;
+    file.as_file()
+        .sync_all()
+        .map_err(|e| storage(e.to_string()))?;
+    file.persist(path)
+        .map_err(|e| storage(e.error.to_string()))?;
+    Ok(())
 }
 
 /// Registers a new client (RFC 7591).
@@ -168,12 +166,13 @@ pub async fn register(
     http: &reqwest::Client,
     endpoint: &Url,
     config: &RegistrationConfig,
+    resource: Option<&str>,
 ) -> Result<ClientCredentials, RegistrationError> {
     let failed = |reason: String| RegistrationError::Failed {
-        endpoint: endpoint.to_string(),
+        endpoint: crate::config::redacted_url(endpoint).to_string(),
         reason,
     };
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "client_name": config.client_name,
         "redirect_uris": config.redirect_uris,
         "grant_types": ["authorization_code", "refresh_token"],
@@ -181,6 +180,11 @@ pub async fn register(
         "token_endpoint_auth_method": "client_secret_basic",
         "scope": config.scopes.join(" "),
     });
+    // Nextcloud's oidc app (RFC 9728 `resource_url`) lets a client introspect tokens whose
+    // resource is its resource_url: that is how tokens for this server get introspected.
+    if let Some(resource) = resource {
+        body["resource_url"] = serde_json::Value::String(resource.to_string());
+    }
     let response = http
         .post(endpoint.clone())
         .json(&body)
@@ -207,10 +211,15 @@ pub async fn register(
     Ok(creds)
 }
 
-/// Holds the current client and renews it.
+/// Least time between two registrations caused by the provider rejecting the client.
+const RENEW_MIN_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Holds the current client and renews it. Renewals are single-flight: concurrent callers
+/// share one registration.
 pub struct ClientManager {
     current: RwLock<Option<ClientCredentials>>,
     source: ClientSource,
+    renewing: tokio::sync::Mutex<Option<Instant>>,
 }
 
 enum ClientSource {
@@ -219,6 +228,7 @@ enum ClientSource {
         config: Box<RegistrationConfig>,
         endpoint: Url,
         http: reqwest::Client,
+        resource: Option<String>,
     },
 }
 
@@ -234,14 +244,17 @@ impl ClientManager {
                 registration_endpoint: None,
             })),
             source: ClientSource::Preconfigured,
+            renewing: tokio::sync::Mutex::new(None),
         })
     }
 
-    /// A manager that registers at `endpoint`.
+    /// A manager that registers at `endpoint`, naming `resource` (this server) as the
+    /// client's resource URL.
     pub fn registered(
         config: RegistrationConfig,
         endpoint: Url,
         http: reqwest::Client,
+        resource: Option<String>,
     ) -> Arc<Self> {
         Arc::new(Self {
             current: RwLock::new(None),
@@ -249,7 +262,9 @@ impl ClientManager {
                 config: Box::new(config),
                 endpoint,
                 http,
+                resource,
             },
+            renewing: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -291,17 +306,47 @@ impl ClientManager {
         self.renew().await
     }
 
-    /// Registers a new client and stores it.
+    /// Registers a new client and stores it (one registration at a time). Renewals on
+    /// schedule do not count towards the rate limit of [`Self::renew_rejected`].
     pub async fn renew(&self) -> Result<(), RegistrationError> {
+        let _flight = self.renewing.lock().await;
+        self.register_and_store().await
+    }
+
+    /// The provider rejected client `rejected_id`: registers a new one, unless a concurrent
+    /// caller already did (then its client is used), or one was registered for this reason
+    /// less than 30 s ago (then the provider is not asked again yet).
+    pub async fn renew_rejected(&self, rejected_id: &str) -> Result<(), RegistrationError> {
+        let mut last = self.renewing.lock().await;
+        if self
+            .current()
+            .is_some_and(|current| current.client_id != rejected_id)
+        {
+            return Ok(());
+        }
+        if let Some(at) = *last
+            && at.elapsed() < RENEW_MIN_INTERVAL
+        {
+            return Err(RegistrationError::RateLimited {
+                seconds: (RENEW_MIN_INTERVAL - at.elapsed()).as_secs().max(1),
+            });
+        }
+        log::warn!("the OpenID provider rejected client {rejected_id}; registering a new client");
+        *last = Some(Instant::now());
+        self.register_and_store().await
+    }
+
+    async fn register_and_store(&self) -> Result<(), RegistrationError> {
         let ClientSource::Registered {
             config,
             endpoint,
             http,
+            resource,
         } = &self.source
         else {
             return Ok(());
         };
-        let creds = register(http, endpoint, config).await?;
+        let creds = register(http, endpoint, config, resource.as_deref()).await?;
         save(Path::new(&config.storage_path), &creds)?;
         self.set(creds);
         Ok(())
@@ -400,6 +445,59 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[test]
+    fn save_never_follows_a_planted_symlink_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        // The old code wrote `.client.json.tmp<pid>`; plant symlinks at likely names.
+        #[cfg(unix)]
+        for name in [
+            format!(".client.json.tmp{}", std::process::id()),
+            ".client.json.tmp".into(),
+        ] {
+            std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
+        }
+        let path = dir.path().join("client.json");
+        let creds = ClientCredentials {
+            client_id: "id".into(),
+            client_secret: Some("s".into()),
+            client_id_issued_at: None,
+            client_secret_expires_at: None,
+            registration_endpoint: None,
+        };
+        save(&path, &creds).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(load(&path), Some(creds));
+    }
+
+    #[test]
+    fn concurrent_saves_never_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Arc::new(dir.path().join("client.json"));
+        let threads: Vec<_> = (0..32)
+            .map(|n| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let creds = ClientCredentials {
+                        client_id: format!("id-{n}"),
+                        client_secret: None,
+                        client_id_issued_at: None,
+                        client_secret_expires_at: None,
+                        registration_endpoint: None,
+                    };
+                    save(&path, &creds)
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert!(thread.join().unwrap().is_ok());
+        }
+        assert!(load(&path).is_some());
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "temp files left behind");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use super::audience::{AudiencePolicy, refuse_id_token};
 use super::registration::ClientManager;
 
 /// Who a valid token belongs to.
@@ -28,6 +29,10 @@ pub enum VerifyError {
     /// The authorization server could not be asked.
     #[error("the authorization server is unavailable: {0}")]
     Unavailable(String),
+    /// A genuine token not meant for this server (other audience, ID token): final, no
+    /// further validation method may accept it.
+    #[error("token not for this server: {0}")]
+    NotForThisServer(String),
 }
 
 fn user_from_claims(claims: &Value) -> Option<String> {
@@ -36,20 +41,6 @@ fn user_from_claims(claims: &Value) -> Option<String> {
         .filter_map(|k| claims.get(*k).and_then(Value::as_str))
         .find(|s| !s.is_empty())
         .map(str::to_string)
-}
-
-fn audience_ok(claims: &Value, audiences: &[String]) -> bool {
-    if audiences.is_empty() {
-        return true;
-    }
-    match claims.get("aud") {
-        Some(Value::String(aud)) => audiences.contains(aud),
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter_map(Value::as_str)
-            .any(|a| audiences.iter().any(|x| x == a)),
-        _ => false,
-    }
 }
 
 /// Asks the userinfo endpoint; the user id is `sub`, else `preferred_username`.
@@ -101,7 +92,7 @@ pub async fn introspect(
     endpoint: &Url,
     clients: &ClientManager,
     token: &str,
-    audiences: &[String],
+    audience: &AudiencePolicy,
     issuers: &[String],
 ) -> Result<Identity, VerifyError> {
     for attempt in 0..2 {
@@ -117,12 +108,9 @@ pub async fn introspect(
             .map_err(|e| VerifyError::Unavailable(format!("introspection request failed: {e}")))?;
         let status = response.status().as_u16();
         if status == 401 && attempt == 0 && clients.is_registered() {
-            log::warn!(
-                "introspection rejected client {}; registering a new client",
-                creds.client_id
-            );
+            // Single-flight and rate-limited: concurrent requests share one registration.
             clients
-                .renew()
+                .renew_rejected(&creds.client_id)
                 .await
                 .map_err(|e| VerifyError::Unavailable(e.to_string()))?;
             continue;
@@ -138,9 +126,9 @@ pub async fn introspect(
         if !answer.active {
             return Err(VerifyError::Rejected("token is not active".into()));
         }
-        if !audience_ok(&answer.claims, audiences) {
-            return Err(VerifyError::Rejected("audience not accepted".into()));
-        }
+        audience
+            .check(&answer.claims, &[creds.client_id.as_str()])
+            .map_err(VerifyError::NotForThisServer)?;
         if !issuers.is_empty()
             && let Some(iss) = answer.claims.get("iss").and_then(Value::as_str)
             && !issuers.iter().any(|i| i == iss)
@@ -158,66 +146,142 @@ pub async fn introspect(
     ))
 }
 
+/// Seconds within which a fetched JWKS is not fetched again for an unknown `kid`.
+const JWKS_REFETCH_SECS: u64 = 10;
+/// Longest wait after failed JWKS fetches before the next try.
+const JWKS_BACKOFF_MAX_SECS: u64 = 60;
+
+#[derive(Default)]
+struct KeyState {
+    keys: Option<Arc<JwkSet>>,
+    fetched: Option<Instant>,
+    failures: u32,
+    failed_at: Option<Instant>,
+}
+
+impl KeyState {
+    fn backoff(&self) -> Option<Duration> {
+        let failed_at = self.failed_at?;
+        let wait = Duration::from_secs((1u64 << self.failures.min(6)).min(JWKS_BACKOFF_MAX_SECS));
+        wait.checked_sub(failed_at.elapsed())
+    }
+}
+
 /// Verifies JWT access tokens with the provider's JWKS, refetching it when an unknown
-/// `kid` appears (key rotation), at most every 10 seconds.
+/// `kid` appears (key rotation) at most every 10 seconds. Fetches are single-flight, and
+/// after a failed fetch the next one waits (1 s, doubling up to a minute).
 pub struct JwtVerifier {
     jwks_uri: Url,
     http: reqwest::Client,
-    keys: RwLock<(Option<Arc<JwkSet>>, Option<Instant>)>,
+    keys: RwLock<KeyState>,
+    fetching: tokio::sync::Mutex<()>,
     issuers: Vec<String>,
-    audiences: Vec<String>,
+    audience: AudiencePolicy,
 }
 
 impl JwtVerifier {
-    /// A verifier for tokens from `issuers` (required) and `audiences` (if any).
+    /// A verifier for tokens from `issuers` (required), bound to `audience`.
     pub fn new(
         jwks_uri: Url,
         http: reqwest::Client,
         issuers: Vec<String>,
-        audiences: Vec<String>,
+        audience: AudiencePolicy,
     ) -> Self {
         Self {
             jwks_uri,
             http,
-            keys: RwLock::new((None, None)),
+            keys: RwLock::new(KeyState::default()),
+            fetching: tokio::sync::Mutex::new(()),
             issuers,
-            audiences,
+            audience,
         }
     }
 
+    /// The cached set when it serves: present, and with `refresh`, fetched recently.
+    fn cached(&self, refresh: bool) -> Option<Arc<JwkSet>> {
+        let guard = self.keys.read().ok()?;
+        let recent = guard
+            .fetched
+            .is_some_and(|t| t.elapsed() < Duration::from_secs(JWKS_REFETCH_SECS));
+        guard.keys.clone().filter(|_| !refresh || recent)
+    }
+
     /// The key set; with `refresh`, fetched anew unless fetched in the last 10 seconds.
-    /// The flag tells whether the set returned was fetched by this call.
+    /// The flag tells whether the set returned was fetched by this call or a concurrent one.
     async fn jwks(&self, refresh: bool) -> Result<(Arc<JwkSet>, bool), VerifyError> {
-        if let Ok(guard) = self.keys.read() {
-            let recent = guard
-                .1
-                .is_some_and(|t| t.elapsed() < Duration::from_secs(10));
-            if let Some(keys) = &guard.0
-                && (!refresh || recent)
-            {
-                return Ok((keys.clone(), false));
+        let before = self.keys.read().ok().and_then(|g| g.fetched);
+        if let Some(keys) = self.cached(refresh) {
+            return Ok((keys, false));
+        }
+        let _flight = self.fetching.lock().await;
+        // A concurrent caller may have fetched while this one waited.
+        let after = self.keys.read().ok().and_then(|g| g.fetched);
+        if after != before
+            && let Some(keys) = self.cached(false)
+        {
+            return Ok((keys, true));
+        }
+        if let Some(wait) = self.keys.read().ok().and_then(|g| g.backoff()) {
+            return Err(VerifyError::Unavailable(format!(
+                "the provider's JWKS could not be fetched; next try in {} s",
+                wait.as_secs().max(1)
+            )));
+        }
+        match self.fetch().await {
+            Ok(set) => {
+                let set = Arc::new(set);
+                if let Ok(mut guard) = self.keys.write() {
+                    *guard = KeyState {
+                        keys: Some(set.clone()),
+                        fetched: Some(Instant::now()),
+                        failures: 0,
+                        failed_at: None,
+                    };
+                }
+                Ok((set, true))
+            }
+            Err(err) => {
+                if let Ok(mut guard) = self.keys.write() {
+                    guard.failures = guard.failures.saturating_add(1);
+                    guard.failed_at = Some(Instant::now());
+                }
+                log::warn!("{err}");
+                Err(err)
             }
         }
-        let set: JwkSet = self
+    }
+
+    async fn fetch(&self) -> Result<JwkSet, VerifyError> {
+        let response = self
             .http
             .get(self.jwks_uri.clone())
             .send()
             .await
-            .map_err(|e| VerifyError::Unavailable(format!("JWKS request failed: {e}")))?
+            .map_err(|e| VerifyError::Unavailable(format!("JWKS request failed: {e}")))?;
+        if !response.status().is_success() {
+            return Err(VerifyError::Unavailable(format!(
+                "JWKS answered HTTP {}",
+                response.status().as_u16()
+            )));
+        }
+        response
             .json()
             .await
-            .map_err(|e| VerifyError::Unavailable(format!("JWKS is not valid JSON: {e}")))?;
-        let set = Arc::new(set);
-        if let Ok(mut guard) = self.keys.write() {
-            *guard = (Some(set.clone()), Some(Instant::now()));
-        }
-        Ok((set, true))
+            .map_err(|e| VerifyError::Unavailable(format!("JWKS is not valid JSON: {e}")))
     }
 
-    /// Verifies signature, `iss`, `exp`, `nbf` and `aud`.
+    /// Verifies signature, `iss`, `exp`, `nbf`, the audience and that it is no ID token.
     pub async fn verify(&self, token: &str) -> Result<Identity, VerifyError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| VerifyError::Rejected(format!("not a JWT: {e}")))?;
+        if matches!(
+            header.alg,
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+        ) {
+            return Err(VerifyError::Rejected(
+                "symmetric JWT algorithms are not accepted".into(),
+            ));
+        }
         let kid = header.kid.clone();
         let (keys, _) = self.jwks(false).await?;
         let find = |set: &JwkSet| match &kid {
@@ -248,26 +312,20 @@ impl JwtVerifier {
         };
         let key = DecodingKey::from_jwk(&jwk)
             .map_err(|e| VerifyError::Rejected(format!("unusable JWK: {e}")))?;
-        if matches!(
-            header.alg,
-            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
-        ) {
-            return Err(VerifyError::Rejected(
-                "symmetric JWT algorithms are not accepted".into(),
-            ));
-        }
         let mut validation = Validation::new(header.alg);
         validation.leeway = 30;
         validation.validate_nbf = true;
         validation.set_issuer(&self.issuers);
-        if self.audiences.is_empty() {
-            validation.validate_aud = false;
-        } else {
-            validation.set_audience(&self.audiences);
-        }
+        // The audience is checked below with this server's own rules.
+        validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss"]);
         let data = jsonwebtoken::decode::<Value>(token, &key, &validation)
             .map_err(|e| VerifyError::Rejected(format!("JWT rejected: {e}")))?;
+        refuse_id_token(header.typ.as_deref(), &data.claims)
+            .map_err(VerifyError::NotForThisServer)?;
+        self.audience
+            .check(&data.claims, &[])
+            .map_err(VerifyError::NotForThisServer)?;
         let user_id = user_from_claims(&data.claims)
             .ok_or_else(|| VerifyError::Rejected("JWT has no sub".into()))?;
         Ok(Identity {
@@ -289,11 +347,105 @@ mod tests {
         assert_eq!(user_from_claims(&claims).as_deref(), Some("bob"));
     }
 
-    #[test]
-    fn audience_check() {
-        let claims = serde_json::json!({"aud": ["a", "b"]});
-        assert!(audience_ok(&claims, &["b".into()]));
-        assert!(!audience_ok(&claims, &["c".into()]));
-        assert!(audience_ok(&claims, &[]));
+    /// A tiny HTTP server answering every request with `status` and `body`, counting requests.
+    async fn counting_server(
+        status: u16,
+        body: &'static str,
+    ) -> (Url, Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/jwks", listener.local_addr().unwrap())).unwrap();
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = count.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut seen = Vec::new();
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        (url, count)
+    }
+
+    fn unknown_kid_token(n: usize) -> String {
+        use base64::Engine;
+        let b64 = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let header = b64(
+            serde_json::json!({"alg": "RS256", "typ": "at+jwt", "kid": format!("unknown-{n}")}),
+        );
+        let payload = b64(serde_json::json!({"sub": "a", "iss": "x", "exp": 9_999_999_999i64}));
+        format!("{header}.{payload}.c2ln")
+    }
+
+    fn verifier(url: Url) -> Arc<JwtVerifier> {
+        let public = Url::parse("http://127.0.0.1:1/").unwrap();
+        Arc::new(JwtVerifier::new(
+            url,
+            reqwest::Client::new(),
+            vec!["x".into()],
+            AudiencePolicy::new(&public, &[], true),
+        ))
+    }
+
+    /// `n` concurrent verifications of tokens with unknown kids.
+    async fn storm(jwt: &Arc<JwtVerifier>, n: usize) -> Vec<Result<Identity, VerifyError>> {
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let jwt = jwt.clone();
+                tokio::spawn(async move { jwt.verify(&unknown_kid_token(i)).await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn unknown_kid_storm_fetches_the_jwks_once() {
+        let (url, count) = counting_server(200, r#"{"keys":[]}"#).await;
+        let jwt = verifier(url);
+        for result in storm(&jwt, 100).await {
+            assert!(result.is_err());
+        }
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn failed_jwks_fetch_backs_off() {
+        let (url, count) = counting_server(500, "oops").await;
+        let jwt = verifier(url);
+        for result in storm(&jwt, 20).await {
+            assert!(matches!(result, Err(VerifyError::Unavailable(_))));
+        }
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Within the back-off nothing is fetched; after it, one more try.
+        let again = jwt.verify(&unknown_kid_token(0)).await;
+        assert!(matches!(again, Err(VerifyError::Unavailable(_))));
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let _ = jwt.verify(&unknown_kid_token(0)).await;
+        assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 }

@@ -1,6 +1,8 @@
 //! Token verification with an in-memory cache keyed by the SHA-256 of the token (the raw
 //! token is never stored or logged). Concurrent first requests with one token share a
-//! single validation call; rejected tokens are remembered briefly.
+//! single validation call; rejected tokens are remembered briefly. A token Nextcloud
+//! itself refused is revoked here: no cached verdict or fresh validation revives it
+//! before its expiry (a JWT would otherwise pass signature checks again).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,11 +23,18 @@ struct Entry {
     valid_until: Instant,
 }
 
+/// Longest a revoked token is remembered when its expiry is unknown: past the cache TTL
+/// a fresh userinfo or introspection call gives the verdict anyway.
+const REVOKED_MAX: Duration = Duration::from_secs(24 * 3600);
+
 /// The cache and single-flight bookkeeping around a validation function.
 pub struct TokenCache {
     accepted: Option<Cache<Key, Entry>>,
     rejected: Option<Cache<Key, String>>,
+    /// Tokens Nextcloud refused, with the instant until which they stay refused.
+    revoked: Cache<Key, Instant>,
     ttl: Duration,
+    negative_ttl: Duration,
     inflight: Mutex<HashMap<Key, Flight>>,
 }
 
@@ -52,7 +61,12 @@ impl TokenCache {
         Self {
             accepted,
             rejected,
+            revoked: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(REVOKED_MAX)
+                .build(),
             ttl,
+            negative_ttl,
             inflight: Mutex::new(HashMap::new()),
         }
     }
@@ -65,8 +79,10 @@ impl TokenCache {
     {
         let key = token_key(token);
         if let Some(hit) = self.lookup(&key) {
+            crate::metrics::token_cache(true);
             return hit;
         }
+        crate::metrics::token_cache(false);
         let flight = {
             let mut inflight = self
                 .inflight
@@ -94,7 +110,35 @@ impl TokenCache {
         result
     }
 
+    /// Stops trusting `token` at once: Nextcloud refused it. It stays refused until its
+    /// known expiry, else for the longer of the two cache TTLs (at least a minute).
+    pub fn revoke(&self, token: &str) {
+        let key = token_key(token);
+        let known = self.accepted.as_ref().and_then(|c| c.get(&key));
+        if let Some(cache) = &self.accepted {
+            cache.invalidate(&key);
+        }
+        let fallback = self.ttl.max(self.negative_ttl).max(Duration::from_secs(60));
+        let until = match known.and_then(|e| e.identity.exp) {
+            Some(exp) => {
+                let left = (exp - super::registration::now()).max(0) as u64;
+                Duration::from_secs(left).max(Duration::from_secs(60))
+            }
+            None => fallback,
+        }
+        .min(REVOKED_MAX);
+        self.revoked.insert(key, Instant::now() + until);
+    }
+
     fn lookup(&self, key: &Key) -> Option<Result<Identity, VerifyError>> {
+        if let Some(until) = self.revoked.get(key) {
+            if until > Instant::now() {
+                return Some(Err(VerifyError::Rejected(
+                    "Nextcloud refused this token (expired or revoked)".into(),
+                )));
+            }
+            self.revoked.invalidate(key);
+        }
         if let Some(reason) = self.rejected.as_ref().and_then(|c| c.get(key)) {
             return Some(Err(VerifyError::Rejected(reason)));
         }
@@ -111,6 +155,8 @@ impl TokenCache {
 
     fn store(&self, key: Key, result: &Result<Identity, VerifyError>) {
         match result {
+            // A validation that raced with a revocation must not bring the token back.
+            Ok(_) if self.revoked.get(&key).is_some_and(|t| t > Instant::now()) => {}
             Ok(identity) => {
                 let Some(cache) = &self.accepted else { return };
                 let mut valid_until = Instant::now() + self.ttl;
@@ -130,7 +176,7 @@ impl TokenCache {
                     },
                 );
             }
-            Err(VerifyError::Rejected(reason)) => {
+            Err(VerifyError::Rejected(reason) | VerifyError::NotForThisServer(reason)) => {
                 if let Some(cache) = &self.rejected {
                     cache.insert(key, reason.clone());
                 }
@@ -225,5 +271,50 @@ mod tests {
         };
         let _ = cache.verify("e", || async { Ok(expired.clone()) }).await;
         assert!(cache.lookup(&token_key("e")).is_none());
+    }
+
+    #[tokio::test]
+    async fn cache_never_outlives_a_known_expiry() {
+        let cache = TokenCache::new(Duration::from_secs(3600), Duration::ZERO, 100);
+        let soon = Identity {
+            user_id: "a".into(),
+            exp: Some(super::super::registration::now() + 1),
+        };
+        let calls = AtomicUsize::new(0);
+        let validate = || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(soon.clone())
+        };
+        assert!(cache.verify("t", validate).await.is_ok());
+        assert!(cache.lookup(&token_key("t")).is_some());
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        assert!(
+            cache.lookup(&token_key("t")).is_none(),
+            "entry outlived exp"
+        );
+    }
+
+    #[tokio::test]
+    async fn revoked_token_is_refused_even_if_validation_would_pass() {
+        // cache_ttl 0: every request validates; a JWT would pass signature checks again.
+        for ttl in [Duration::from_secs(3600), Duration::ZERO] {
+            let cache = TokenCache::new(ttl, Duration::from_secs(30), 100);
+            let calls = AtomicUsize::new(0);
+            let validate = || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                ok("alice")
+            };
+            assert!(cache.verify("tok", validate).await.is_ok());
+            cache.revoke("tok");
+            let again = cache
+                .verify("tok", || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    ok("alice")
+                })
+                .await;
+            assert!(matches!(again, Err(VerifyError::Rejected(_))), "{again:?}");
+            // Other tokens are untouched.
+            assert!(cache.verify("other", || async { ok("bob") }).await.is_ok());
+        }
     }
 }

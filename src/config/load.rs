@@ -1,10 +1,15 @@
 //! Reading a configuration file: `${VAR}` interpolation, parsing with the key path and
-//! line of any error, environment overrides, `*_file` secrets and validation.
+//! line of any error, environment overrides, documented defaults, `*_file` secrets and
+//! validation. Without a file, [`load_env`] builds the configuration from the environment.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::schema::{AuthMode, Config, LogLevel};
+use super::schema::{AuthMode, Config, LogLevel, OAuthConfig, RegistrationConfig};
 use super::validate::validate;
+
+/// Listen address when the configuration comes from the environment alone: loopback, as a
+/// desktop or first-run setup expects.
+pub const ENV_ONLY_LISTEN: &str = "127.0.0.1:8000";
 
 /// Why a configuration could not be used. Every message names what to change.
 #[derive(Debug, thiserror::Error)]
@@ -61,27 +66,68 @@ fn describe_at(path: &str, line: Option<usize>) -> String {
     }
 }
 
-/// Loads, interpolates, parses, applies env overrides, reads secret files and validates.
+/// Loads, interpolates, parses, applies env overrides and defaults, reads secret files
+/// (relative `*_file` paths against the file's folder) and validates.
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.display().to_string(),
         source,
     })?;
-    load_str(&text, &|name| std::env::var(name).ok())
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    load_str_in(&text, &|name| std::env::var(name).ok(), folder)
 }
 
-/// Same as [`load_file`] for text, with an injectable environment (for tests).
+/// Same as [`load_file`] for text, with an injectable environment (for tests); relative
+/// paths stay relative to the working directory.
 pub fn load_str(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    load_str_in(text, env, None)
+}
+
+/// [`load_str`] with relative `*_file` and `ca_bundle` paths resolved against `folder`.
+pub fn load_str_in(
+    text: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    folder: Option<&Path>,
+) -> Result<Config, ConfigError> {
     let expanded = interpolate(text, env)?;
     let mut config = parse(&expanded)?;
     apply_env_overrides(&mut config, env, &expanded)?;
+    if let Some(folder) = folder {
+        resolve_relative_paths(&mut config, folder);
+    }
     read_secret_files(&mut config)?;
+    apply_defaults(&mut config);
     validate(&config).map_err(|(path, message)| ConfigError::Invalid {
         line: line_of_key(&expanded, &path),
         path,
         message,
     })?;
     Ok(config)
+}
+
+/// Builds the configuration from environment variables alone (no YAML file): `NEXTCLOUD_HOST`
+/// is required; with `NEXTCLOUD_USERNAME` the mode is basic, else OAuth. Listens on
+/// [`ENV_ONLY_LISTEN`] unless `NEXTCLOUD_MCP_LISTEN` says otherwise.
+pub fn load_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    let set = |name: &str| env(name).filter(|v| !v.is_empty());
+    let Some(host) = set("NEXTCLOUD_HOST") else {
+        return Err(ConfigError::Invalid {
+            path: "nextcloud.url".into(),
+            line: None,
+            message: "NEXTCLOUD_HOST is not set".into(),
+        });
+    };
+    let mode = if set("NEXTCLOUD_USERNAME").is_some() {
+        "basic"
+    } else {
+        "oauth"
+    };
+    // JSON strings are YAML strings, so the URL needs no further escaping.
+    let text = format!(
+        "server:\n  listen: {ENV_ONLY_LISTEN}\nnextcloud:\n  url: {}\nauth:\n  mode: {mode}\n",
+        serde_json::Value::String(host)
+    );
+    load_str_in(&text, env, None)
 }
 
 /// Replaces `${VAR}` and `${VAR:-default}`; `$${` stays a literal `${`.
@@ -194,6 +240,34 @@ fn apply_env_overrides(
             )
         })?;
     }
+    if let Some(url) = env("NEXTCLOUD_MCP_SERVER_URL").filter(|v| !v.is_empty()) {
+        config.server.public_url = Some(url.parse().map_err(|e| {
+            invalid(
+                "server.public_url",
+                format!("NEXTCLOUD_MCP_SERVER_URL `{url}` is not a URL: {e}"),
+            )
+        })?);
+    }
+    if config.auth.mode == AuthMode::Oauth {
+        let oauth = config.auth.oauth.get_or_insert_with(OAuthConfig::default);
+        if let Some(id) = env("NEXTCLOUD_OIDC_CLIENT_ID").filter(|v| !v.is_empty()) {
+            oauth.client.id = Some(id);
+            oauth.client.registration = None;
+        }
+        if let Some(secret) = env("NEXTCLOUD_OIDC_CLIENT_SECRET").filter(|v| !v.is_empty()) {
+            oauth.client.secret = Some(secret);
+            oauth.client.secret_file = None;
+        }
+        if let Some(storage) = env("NEXTCLOUD_OIDC_CLIENT_STORAGE").filter(|v| !v.is_empty())
+            && oauth.client.id.is_none()
+        {
+            oauth
+                .client
+                .registration
+                .get_or_insert_with(RegistrationConfig::default)
+                .storage_path = storage;
+        }
+    }
     if config.auth.mode == AuthMode::Basic {
         let username = env("NEXTCLOUD_USERNAME").filter(|v| !v.is_empty());
         let password = env("NEXTCLOUD_PASSWORD").filter(|v| !v.is_empty());
@@ -206,6 +280,7 @@ fn apply_env_overrides(
                     password_file: None,
                     bearer_token: None,
                     bearer_token_file: None,
+                    allow_unauthenticated: false,
                 })
             }
             _ => {}
@@ -216,6 +291,58 @@ fn apply_env_overrides(
     }
     let _ = text;
     Ok(())
+}
+
+/// Fills what docs/configuration.md documents as defaults, so the effective configuration
+/// (what `check-config` prints and the server uses) holds values, not gaps.
+fn apply_defaults(config: &mut Config) {
+    let public_url = config.public_url();
+    config.server.public_url = Some(public_url.clone());
+    if config.nextcloud.public_url.is_none() {
+        config.nextcloud.public_url = Some(config.nextcloud.url.clone());
+    }
+    if config.auth.mode != AuthMode::Oauth {
+        return;
+    }
+    let nextcloud_url = config.nextcloud.url.clone();
+    let oauth = config.auth.oauth.get_or_insert_with(OAuthConfig::default);
+    if oauth.discovery_url.is_none() {
+        oauth.discovery_url = nextcloud_url.join(".well-known/openid-configuration").ok();
+    }
+    let client = &mut oauth.client;
+    if client.id.is_none() && client.registration.is_none() {
+        client.registration = Some(RegistrationConfig::default());
+    }
+    if let Some(registration) = &mut client.registration
+        && registration.redirect_uris.is_empty()
+        && let Ok(callback) = url::Url::parse(&format!(
+            "{}/oauth/callback",
+            public_url.as_str().trim_end_matches('/')
+        ))
+    {
+        registration.redirect_uris.push(callback);
+    }
+}
+
+fn resolve_against(folder: &Path, file: &mut Option<String>) {
+    if let Some(path) = file
+        && Path::new(path).is_relative()
+    {
+        *path = PathBuf::from(folder).join(&*path).display().to_string();
+    }
+}
+
+/// Relative `*_file` and `ca_bundle` paths name files next to the config file, wherever the
+/// server was started from.
+fn resolve_relative_paths(config: &mut Config, folder: &Path) {
+    resolve_against(folder, &mut config.nextcloud.ca_bundle);
+    if let Some(oauth) = &mut config.auth.oauth {
+        resolve_against(folder, &mut oauth.client.secret_file);
+    }
+    if let Some(basic) = &mut config.auth.basic {
+        resolve_against(folder, &mut basic.password_file);
+        resolve_against(folder, &mut basic.bearer_token_file);
+    }
 }
 
 fn read_secret(

@@ -4,7 +4,10 @@ mod load;
 mod schema;
 mod validate;
 
-pub use load::{ConfigError, interpolate, line_of_key, load_file, load_str};
+pub use load::{
+    ConfigError, ENV_ONLY_LISTEN, interpolate, line_of_key, load_env, load_file, load_str,
+    load_str_in,
+};
 pub use schema::*;
 
 impl Config {
@@ -56,8 +59,31 @@ impl Config {
             redact(&mut basic.password);
             redact(&mut basic.bearer_token);
         }
+        copy.nextcloud.url = redacted_url(&copy.nextcloud.url);
+        for url in [
+            copy.nextcloud.public_url.as_mut(),
+            copy.server.public_url.as_mut(),
+            copy.auth
+                .oauth
+                .as_mut()
+                .and_then(|o| o.discovery_url.as_mut()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *url = redacted_url(url);
+        }
         yaml_serde::to_string(&copy).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
     }
+}
+
+/// `url` with any password in it replaced by `REDACTED`, for logs and diagnostics.
+pub fn redacted_url(url: &url::Url) -> url::Url {
+    let mut copy = url.clone();
+    if copy.password().is_some() {
+        let _ = copy.set_password(Some("REDACTED"));
+    }
+    copy
 }
 
 #[cfg(test)]

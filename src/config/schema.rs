@@ -13,7 +13,9 @@ pub struct Config {
     pub server: ServerConfig,
     /// How to reach Nextcloud.
     pub nextcloud: NextcloudConfig,
-    /// How MCP clients authenticate and how Nextcloud is called.
+    /// How MCP clients authenticate and how Nextcloud is called (default: OAuth with an
+    /// auto-registered client).
+    #[serde(default)]
     pub auth: AuthConfig,
     /// Which tools are served.
     #[serde(default)]
@@ -21,6 +23,32 @@ pub struct Config {
     /// Log level and format.
     #[serde(default)]
     pub logging: LoggingConfig,
+    /// Prometheus metrics endpoint.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// `metrics:` section.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve Prometheus metrics.
+    pub enabled: bool,
+    /// URL path of the metrics.
+    pub path: String,
+    /// Own address for the metrics (e.g. `0.0.0.0:9464`); unset: served on `server.listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            path: "/metrics".into(),
+            listen: None,
+        }
+    }
 }
 
 /// `server:` section.
@@ -30,6 +58,7 @@ pub struct ServerConfig {
     /// Address the HTTP server binds to.
     pub listen: String,
     /// URL MCP clients use to reach this server.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<Url>,
     /// Accepted `Host` headers; empty means public_url's host plus loopback names.
     pub allowed_hosts: Vec<String>,
@@ -43,6 +72,16 @@ pub struct ServerConfig {
     pub sse_keep_alive: u64,
     /// Seconds given to in-flight requests on shutdown.
     pub shutdown_timeout: u64,
+    /// Open stateful `/mcp` sessions allowed overall.
+    pub max_sessions: usize,
+    /// Open stateful `/mcp` sessions allowed per user.
+    pub max_sessions_per_user: usize,
+    /// Seconds without any request after which a stateful session is closed.
+    pub session_idle_timeout: u64,
+    /// Open legacy SSE streams (`GET /sse`) allowed overall.
+    pub max_sse_streams: usize,
+    /// Open legacy SSE streams allowed per user.
+    pub max_sse_streams_per_user: usize,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +95,11 @@ impl Default for ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
             sse_keep_alive: 15,
             shutdown_timeout: 20,
+            max_sessions: 1000,
+            max_sessions_per_user: 50,
+            session_idle_timeout: 1800,
+            max_sse_streams: 200,
+            max_sse_streams_per_user: 10,
         }
     }
 }
@@ -67,13 +111,13 @@ pub struct NextcloudConfig {
     /// Nextcloud as this server reaches it.
     pub url: Url,
     /// Nextcloud as browsers reach it, when different.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_url: Option<Url>,
     /// Verify Nextcloud's TLS certificate.
     #[serde(default = "yes")]
     pub verify_tls: bool,
     /// Extra CA certificates (PEM) trusted for Nextcloud.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle: Option<String>,
     /// Whole-request timeout, seconds.
     #[serde(default = "default_timeout")]
@@ -87,24 +131,26 @@ pub struct NextcloudConfig {
 }
 
 /// `auth:` section.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
-    /// `oauth` or `basic`.
-    pub mode: AuthMode,
-    /// Settings for `mode: oauth`.
+    /// `oauth` (default) or `basic`.
     #[serde(default)]
+    pub mode: AuthMode,
+    /// Settings for `mode: oauth` (filled with defaults when the mode is oauth).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<OAuthConfig>,
     /// Settings for `mode: basic`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic: Option<BasicConfig>,
 }
 
 /// How MCP clients authenticate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthMode {
     /// Per-user bearer tokens issued by Nextcloud's OIDC app.
+    #[default]
     Oauth,
     /// One Nextcloud account with an app password.
     Basic,
@@ -115,7 +161,7 @@ pub enum AuthMode {
 #[serde(deny_unknown_fields)]
 pub struct OAuthConfig {
     /// OpenID discovery document; default `<nextcloud.url>/.well-known/openid-configuration`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_url: Option<Url>,
     /// The server's own OIDC client: preconfigured or auto-registered.
     #[serde(default)]
@@ -131,21 +177,33 @@ pub struct OAuthConfig {
     pub scopes: Vec<String>,
 }
 
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        Self {
+            discovery_url: None,
+            client: ClientConfig::default(),
+            validation: ValidationConfig::default(),
+            require_pkce: true,
+            scopes: default_scopes(),
+        }
+    }
+}
+
 /// `auth.oauth.client:`: either `id` + secret, or `registration`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// Preconfigured client id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Preconfigured client secret.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// File holding the preconfigured client secret.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_file: Option<String>,
     /// Dynamic client registration settings.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<RegistrationConfig>,
 }
 
@@ -210,8 +268,12 @@ pub struct ValidationConfig {
     pub cache_capacity: u64,
     /// Seconds a rejected token is remembered.
     pub negative_cache_ttl: u64,
-    /// Accepted `aud` values; empty: not checked.
+    /// Further accepted audiences, besides this server's own resource (`<public_url>/mcp`,
+    /// `/sse`, its origin).
     pub audiences: Vec<String>,
+    /// Refuse tokens whose audience (JWT `aud`, introspection `aud`/`client_id`) does not
+    /// name this server. Turn off only for a provider that cannot bind tokens to a resource.
+    pub check_audience: bool,
     /// Accepted `iss` values; empty: the discovery document's issuer.
     pub issuers: Vec<String>,
 }
@@ -224,6 +286,7 @@ impl Default for ValidationConfig {
             cache_capacity: 10_000,
             negative_cache_ttl: 30,
             audiences: Vec::new(),
+            check_audience: true,
             issuers: Vec::new(),
         }
     }
@@ -236,17 +299,21 @@ pub struct BasicConfig {
     /// Nextcloud login name.
     pub username: String,
     /// Nextcloud app password.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// File holding the app password.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_file: Option<String>,
     /// Static token MCP clients must send to reach /mcp.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token: Option<String>,
     /// File holding the static token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_token_file: Option<String>,
+    /// Serve the account without any token on a non-loopback `server.listen` (otherwise
+    /// the server refuses to start without `bearer_token`).
+    #[serde(default)]
+    pub allow_unauthenticated: bool,
 }
 
 /// `toolsets:` section.
@@ -254,6 +321,7 @@ pub struct BasicConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ToolsetsConfig {
     /// Enabled toolsets; None means all available.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Vec<String>>,
     /// Serve only read-only tools.
     pub read_only: bool,

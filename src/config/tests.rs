@@ -69,24 +69,31 @@ fn secrets_are_redacted_in_effective_config() {
 }
 
 #[test]
-fn oauth_needs_a_client() {
+fn oauth_without_client_registers_by_default() {
     let text = "nextcloud:\n  url: http://nc.local\nauth:\n  mode: oauth\n  oauth:\n    require_pkce: true\n";
-    let err = load_str(text, &env_none).unwrap_err().to_string();
-    assert!(err.contains("auth.oauth.client"), "{err}");
-}
-
-#[test]
-fn unknown_toolset_is_refused() {
-    let text = format!("{BASIC}toolsets:\n  enabled: [notes, mail]\n");
-    let err = load_str(&text, &env_none).unwrap_err().to_string();
-    assert!(
-        err.contains("mail") && err.contains("toolsets.enabled"),
-        "{err}"
-    );
+    let config = load_str(text, &env_none).unwrap();
+    assert!(config.auth.oauth.unwrap().client.registration.is_some());
 }
 
 #[test]
 fn comments_are_not_interpolated() {
     let text = format!("# set ${{VAR}} or ${{VAR:-default}}\n{BASIC}  # trailing ${{X}}\n");
     assert!(load_str(&text, &env_none).is_ok());
+}
+
+#[test]
+fn url_credentials_are_redacted_in_the_effective_config() {
+    let text = BASIC.replace("http://nc.local", "https://admin:hunter2@nc.local");
+    let config = load_str(&text, &env_none).unwrap();
+    let yaml = config.redacted_yaml();
+    assert!(!yaml.contains("hunter2"), "{yaml}");
+    assert!(yaml.contains("admin:REDACTED@nc.local"), "{yaml}");
+}
+
+#[test]
+fn audience_check_is_on_by_default() {
+    let text = "nextcloud:\n  url: http://nc.local\nauth:\n  mode: oauth\n  oauth:\n    client:\n      id: c\n      secret: s\n";
+    let config = load_str(text, &env_none).unwrap();
+    let oauth = config.auth.oauth.unwrap();
+    assert!(oauth.validation.check_audience);
 }

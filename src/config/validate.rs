@@ -1,8 +1,8 @@
-//! Checks that cannot be expressed in the schema types: mode-dependent required keys,
-//! mutually exclusive keys, and known toolset names.
+//! Checks that cannot be expressed in the schema types: mode-dependent required keys and
+//! mutually exclusive keys. Toolset and tool names are checked where the tool registry is
+//! known (`nextcloud_mcp::tools::known`), not here: `config` imports nothing of ours.
 
 use super::schema::{AuthMode, Config};
-use crate::tools::KNOWN_TOOLSETS;
 
 /// Returns the dotted key path and a message for the first problem found.
 pub fn validate(config: &Config) -> Result<(), (String, String)> {
@@ -76,19 +76,6 @@ pub fn validate(config: &Config) -> Result<(), (String, String)> {
                     "auth.basic.password",
                     "basic mode needs a Nextcloud app password in password or password_file",
                 );
-            }
-        }
-    }
-    if let Some(enabled) = &config.toolsets.enabled {
-        for name in enabled {
-            if !KNOWN_TOOLSETS.contains(&name.as_str()) {
-                return Err((
-                    "toolsets.enabled".into(),
-                    format!(
-                        "unknown toolset `{name}`; known toolsets: {}",
-                        KNOWN_TOOLSETS.join(", ")
-                    ),
-                ));
             }
         }
     }

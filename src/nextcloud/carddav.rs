@@ -131,7 +131,9 @@ impl NextcloudClient {
             .collect())
     }
 
-    /// The card with `uid`: `GET <uid>.vcf`, else a scan of the address book.
+    /// The card with `uid`: `GET <uid>.vcf`, else a scan of the address book. The text is
+    /// the server's default answer (sabre: vCard 3.0, converted when stored as 4.0); use
+    /// [`NextcloudClient::card_as_stored`] before editing it.
     pub async fn card(&self, book: &AddressBook, uid: &str) -> NcResult<CalObject> {
         let name = card_name(uid);
         if name.starts_with(uid)
@@ -158,6 +160,37 @@ impl NextcloudClient {
             })
     }
 
+    /// The card in the vCard version it is stored in, byte for byte. sabre/dav answers 3.0
+    /// unless 4.0 is asked for, converting (and re-writing VERSION, PRODID, KIND, PREF) when the
+    /// stored version differs; a converted answer carries sabre's PRODID. So: an answer without
+    /// that PRODID is the stored text; else the other version is asked for, and when both carry
+    /// it the stored size (`getcontentlength`) decides.
+    pub async fn card_as_stored(&self, read: CalObject) -> NcResult<CalObject> {
+        if !converted_by_sabre(&read.data) {
+            return Ok(read);
+        }
+        let version = vcard_version(&read.data);
+        let other_accept = if version.as_deref() == Some("4.0") {
+            "text/vcard; version=3.0"
+        } else {
+            "text/vcard; version=4.0"
+        };
+        let Some(other) = self.dav_get_as(&read.href, Some(other_accept)).await? else {
+            return Ok(read);
+        };
+        if vcard_version(&other.data) == version {
+            // The server does not convert: its answer is the stored text.
+            return Ok(read);
+        }
+        if !converted_by_sabre(&other.data) {
+            return Ok(other);
+        }
+        match self.dav_stored_length(&read.href).await? {
+            Some(n) if other.data.len() == n && read.data.len() != n => Ok(other),
+            _ => Ok(read),
+        }
+    }
+
     /// The href for a new card.
     pub fn new_card_href(&self, book: &AddressBook, uid: &str) -> String {
         format!("{}{}", book.href, card_name(uid))
@@ -167,6 +200,27 @@ impl NextcloudClient {
     pub async fn card_delete(&self, href: &str, etag: Option<&str>) -> NcResult<u16> {
         self.dav_delete(href, etag, "the contact").await
     }
+}
+
+/// PRODID sabre/vobject writes into every vCard it converts between 3.0 and 4.0.
+const SABRE_PRODID: &str = "PRODID:-//Sabre//Sabre VObject";
+
+fn converted_by_sabre(text: &str) -> bool {
+    text.lines().any(|l| {
+        l.trim_start()
+            .to_ascii_uppercase()
+            .starts_with(&SABRE_PRODID.to_ascii_uppercase())
+    })
+}
+
+/// The VERSION of a vCard's text.
+fn vcard_version(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("VERSION")
+            .then(|| value.trim().to_string())
+    })
 }
 
 fn card_name(uid: &str) -> String {

@@ -2,7 +2,7 @@
 //! per-user view with that user's credentials, 429 retries, bounded bodies and one
 //! error type naming the call.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::error::{ErrorKind, NcResult, NextcloudError};
+use super::error::{ErrorKind, NcResult, NextcloudError, RejectedCredentials};
 use crate::config::NextcloudConfig;
 
 /// Largest body read into memory from a non-streaming call.
@@ -41,11 +41,49 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// An HTTP client with the `nextcloud:` section's timeouts and CA bundle, never following
+/// redirects (one could carry a user's token to another host). `verify_tls: false`
+/// disables certificate checks: pass `config.verify_tls` for Nextcloud's own host only.
+pub fn http_client(config: &NextcloudConfig, verify_tls: bool) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(Duration::from_secs(config.timeout.max(1)))
+        .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
+        // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
+        // dropped here before the server closes it under a request.
+        .pool_idle_timeout(Duration::from_secs(4))
+        .tcp_nodelay(true)
+        .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(!verify_tls);
+    if let Some(bundle) = &config.ca_bundle {
+        let pem =
+            std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
+        for cert in reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?
+        {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Told when Nextcloud answers HTTP 401 to a call made with a user's bearer token, so
+/// whoever vouched for the token (the verifier's cache) stops trusting it at once. One
+/// listener serves every API module and tool, because every call goes through
+/// [`NextcloudClient::send`].
+pub trait BearerRejectionListener: Send + Sync {
+    /// Nextcloud refused `token`.
+    fn bearer_rejected(&self, token: &str);
+}
+
 /// State shared by all users: the connection pool, base URL and per-user caches.
 pub struct NextcloudShared {
     http: reqwest::Client,
     base: Url,
     max_retries: u32,
+    bearer_rejected: OnceLock<Arc<dyn BearerRejectionListener>>,
     /// DAV user id by credential hash.
     pub(crate) dav_ids: Cache<String, String>,
     /// OCS capabilities by credential hash.
@@ -55,29 +93,7 @@ pub struct NextcloudShared {
 impl NextcloudShared {
     /// Builds the pool from the `nextcloud:` config section.
     pub fn new(config: &NextcloudConfig) -> Result<Arc<Self>, String> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(Duration::from_secs(config.timeout.max(1)))
-            .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
-            // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
-            // dropped here before the server closes it under a request.
-            .pool_idle_timeout(Duration::from_secs(4))
-            .tcp_nodelay(true)
-            .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
-            // Never follow redirects: a redirect could carry the user's token to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .danger_accept_invalid_certs(!config.verify_tls);
-        if let Some(bundle) = &config.ca_bundle {
-            let pem =
-                std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
-            for cert in reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = http_client(config, config.verify_tls)?;
         let mut base = config.url.clone();
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
@@ -86,6 +102,7 @@ impl NextcloudShared {
             http,
             base,
             max_retries: config.max_retries,
+            bearer_rejected: OnceLock::new(),
             dav_ids: Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(3600))
@@ -105,6 +122,13 @@ impl NextcloudShared {
     /// The pooled HTTP client (also used for OIDC calls to the same Nextcloud).
     pub fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// Registers the listener told about bearer tokens Nextcloud refuses (set once, at start).
+    pub fn on_bearer_rejected(&self, listener: Arc<dyn BearerRejectionListener>) {
+        if self.bearer_rejected.set(listener).is_err() {
+            log::warn!("a bearer rejection listener was already registered; keeping the first");
+        }
     }
 
     /// A client acting with these credentials.
@@ -187,7 +211,19 @@ impl NextcloudClient {
     }
 
     /// Sends a request; retries 429 after Retry-After; maps error statuses to [`NextcloudError`].
+    /// Counted in the metrics by API and final status.
     pub async fn send(&self, call: &str, request: RequestBuilder) -> NcResult<Response> {
+        let started = std::time::Instant::now();
+        let result = self.send_with_retries(call, request).await;
+        let (status, timeout) = match &result {
+            Ok(response) => (Some(response.status().as_u16()), false),
+            Err(err) => (err.status(), matches!(err.kind, ErrorKind::Timeout)),
+        };
+        crate::metrics::nextcloud_request(call, status, timeout, started.elapsed());
+        result
+    }
+
+    async fn send_with_retries(&self, call: &str, request: RequestBuilder) -> NcResult<Response> {
         let mut current = request;
         let mut attempt = 0;
         loop {
@@ -235,7 +271,30 @@ impl NextcloudClient {
             if status.is_success() || status == StatusCode::NOT_MODIFIED {
                 return Ok(response);
             }
-            return Err(error_from_response(call, response).await);
+            let error = error_from_response(call, response).await;
+            if status == StatusCode::UNAUTHORIZED {
+                return Err(self.credentials_rejected(error));
+            }
+            return Err(error);
+        }
+    }
+
+    /// Nextcloud refused this request's credentials: a bearer token is reported to the
+    /// listener (so the next MCP request with it is challenged), and the error says which
+    /// credentials were refused so its advice fits the auth mode.
+    fn credentials_rejected(&self, error: NextcloudError) -> NextcloudError {
+        match &self.credentials {
+            Credentials::Bearer(token) => {
+                log::info!(
+                    "{}: Nextcloud refused the caller's bearer token",
+                    error.call
+                );
+                if let Some(listener) = self.shared.bearer_rejected.get() {
+                    listener.bearer_rejected(token);
+                }
+                error.with_rejected(RejectedCredentials::Bearer)
+            }
+            Credentials::Basic { .. } => error.with_rejected(RejectedCredentials::Basic),
         }
     }
 
@@ -271,16 +330,23 @@ pub fn app_url(path: &str) -> String {
 
 async fn request_send(call: &str, request: RequestBuilder) -> NcResult<Response> {
     request.send().await.map_err(|err| {
-        let kind = if err.is_timeout() {
+        // The request could not even be built: a user-supplied value (an etag for If-Match,
+        // a name in Destination) holds characters a header cannot carry, such as CR/LF.
+        let kind = if err.is_builder() {
+            ErrorKind::Invalid(
+                "an argument contains characters that cannot be sent to Nextcloud (such as a line break or other control character); remove them and call again".into(),
+            )
+        } else if err.is_timeout() {
             ErrorKind::Timeout
         } else {
-            ErrorKind::Unreachable(root_cause(&err))
+            ErrorKind::Unreachable(super::connect_error::describe_connection_error(&err))
         };
         NextcloudError::new(call, kind)
     })
 }
 
-fn root_cause(err: &dyn std::error::Error) -> String {
+/// The innermost message of an error chain (e.g. "Connection refused" of a reqwest error).
+pub fn root_cause(err: &dyn std::error::Error) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
     while let Some(inner) = source {
@@ -382,5 +448,21 @@ fn shorten(message: &str) -> String {
         format!("{}…", trimmed.chars().take(300).collect::<String>())
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn header_with_line_break_is_an_argument_error() {
+        // Port 9 (discard) is never contacted: the request cannot be built.
+        let request = reqwest::Client::new()
+            .get("http://127.0.0.1:9/")
+            .header("If-Match", "\"a\"\r\nX-Injected: 1");
+        let err = request_send("PUT x", request).await.unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Invalid(_)), "{err}");
+        assert!(!err.to_string().contains("unreachable"), "{err}");
     }
 }

@@ -57,6 +57,14 @@ impl DavResponse {
             .filter(|t| !t.is_empty())
     }
 
+    /// Text of property `{ns}name` exactly as sent (not trimmed), if found and non-empty:
+    /// for names and paths, where leading and trailing spaces are part of the value.
+    pub fn exact_text(&self, ns: &str, name: &str) -> Option<&str> {
+        self.prop(ns, name)
+            .map(|p| p.text.as_str())
+            .filter(|t| !t.is_empty())
+    }
+
     /// True when `d:resourcetype` contains `d:collection`.
     pub fn is_collection(&self) -> bool {
         self.prop(NS_DAV, "resourcetype")
@@ -163,25 +171,26 @@ pub fn encode_path(path: &str) -> String {
         .join("/")
 }
 
-/// Normalises a user-supplied path relative to a DAV root: backslashes become `/`,
-/// empty and `.` segments are dropped, and `..`, absolute URLs and control characters are refused.
-/// The result is canonical: normalising it again gives it back (so `./ a` and ` a` both mean `a`).
-pub fn normalize_path(path: &str) -> Result<String, String> {
-    let mut current = normalize_once(path)?;
-    // Trimming happens before `./` and `/` are dropped, so one pass can leave outer spaces
-    // (`./ a` -> ` a`); a few more passes reach the fixed point.
-    for _ in 0..8 {
-        let next = normalize_once(&current)?;
-        if next == current {
-            break;
+/// A decoded href (as [`DavResponse::href`] holds it) as a request path again: each segment is
+/// percent-encoded once, so a name with `#`, `?`, `%` or spaces addresses exactly that resource
+/// and never a fragment, a query, a dot-segment or another object. An absolute URL keeps only
+/// its path.
+pub fn encode_href(decoded: &str) -> String {
+    let path = match decoded.split_once("://") {
+        Some((scheme, rest)) if !scheme.contains('/') => {
+            rest.find('/').map(|i| &rest[i..]).unwrap_or("/")
         }
-        current = next;
-    }
-    Ok(current)
+        _ => decoded,
+    };
+    encode_path(path)
 }
 
-fn normalize_once(path: &str) -> Result<String, String> {
-    let path = path.trim();
+/// Normalises a user-supplied path relative to a DAV root: backslashes become `/`,
+/// empty and `.` segments are dropped, and `..`, absolute URLs, control characters and
+/// segments made only of spaces are refused. Segments are never trimmed: Nextcloud accepts
+/// names that begin or end with spaces, so ` report.txt` and `report.txt` are different files.
+/// The result is canonical: normalising it again gives it back.
+pub fn normalize_path(path: &str) -> Result<String, String> {
     if path.contains("://") {
         return Err(format!(
             "`{path}` is a URL; give a path inside the user's files, such as Documents/report.md"
@@ -200,9 +209,16 @@ fn normalize_once(path: &str) -> Result<String, String> {
                     "`{path}` contains `..`; parent-directory segments are not allowed"
                 ));
             }
+            s if s.trim().is_empty() => {
+                return Err(format!(
+                    "`{path}` has a segment made only of spaces; Nextcloud names need other characters too (leading and trailing spaces are kept as part of the name)"
+                ));
+            }
             s => {
+                // A name like ` ..` is refused too: a server that trims names would read it as `..`.
                 let decoded = decode(s);
-                if decoded == ".." || decoded.contains('/') || decoded.contains('\\') {
+                let bare = decoded.trim();
+                if bare == ".." || bare == "." || decoded.contains('/') || decoded.contains('\\') {
                     return Err(format!(
                         "`{path}` contains an encoded `..` or separator; not allowed"
                     ));
@@ -346,12 +362,39 @@ mod tests {
     }
 
     #[test]
+    fn keeps_leading_and_trailing_spaces_of_segments() {
+        assert_eq!(normalize_path(" report.txt").as_deref(), Ok(" report.txt"));
+        assert_eq!(
+            normalize_path("/Docs / trailing space /x ").as_deref(),
+            Ok("Docs / trailing space /x ")
+        );
+        assert_eq!(normalize_path("./ a").as_deref(), Ok(" a"));
+        assert!(normalize_path("a/   /b").is_err());
+        assert!(normalize_path(" ").is_err());
+        assert!(normalize_path("a/ ../b").is_err());
+        assert_eq!(encode_path(" report.txt"), "%20report.txt");
+    }
+
+    #[test]
     fn encodes_each_segment_once() {
         assert_eq!(
             encode_path("My Docs/ünï #1.md"),
             "My%20Docs/%C3%BCn%C3%AF%20%231.md"
         );
         assert_eq!(encode_path("100%"), "100%25");
+    }
+
+    #[test]
+    fn hrefs_are_re_encoded_per_segment() {
+        let href = decode("/remote.php/dav/calendars/alice/personal/victim.ics%23x");
+        assert_eq!(
+            encode_href(&href),
+            "/remote.php/dav/calendars/alice/personal/victim.ics%23x"
+        );
+        assert_eq!(encode_href(&decode("/c/a%3Fb.ics")), "/c/a%3Fb.ics");
+        assert_eq!(encode_href(&decode("/c/%252e")), "/c/%252e");
+        assert_eq!(encode_href(&decode("/c/My%20Cal/")), "/c/My%20Cal/");
+        assert_eq!(encode_href("https://h:8/nc/c/x y"), "/nc/c/x%20y");
     }
 
     #[test]

@@ -40,6 +40,15 @@ fn ocs_suffix(ocs: &Option<u16>, message: &Option<String>) -> String {
     out
 }
 
+/// Which credentials Nextcloud refused with HTTP 401, so the advice fits the auth mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectedCredentials {
+    /// A user's OAuth bearer token (expired, revoked, or not validated by user_oidc).
+    Bearer,
+    /// The login name and app password of basic mode.
+    Basic,
+}
+
 /// A failed Nextcloud call.
 #[derive(Debug, Clone)]
 pub struct NextcloudError {
@@ -47,6 +56,8 @@ pub struct NextcloudError {
     pub call: String,
     /// What went wrong.
     pub kind: ErrorKind,
+    /// Set when Nextcloud answered 401: which credentials it refused.
+    pub rejected: Option<RejectedCredentials>,
 }
 
 impl NextcloudError {
@@ -55,7 +66,14 @@ impl NextcloudError {
         Self {
             call: call.into(),
             kind,
+            rejected: None,
         }
+    }
+
+    /// Marks the error as Nextcloud refusing these credentials (HTTP 401).
+    pub fn with_rejected(mut self, rejected: RejectedCredentials) -> Self {
+        self.rejected = Some(rejected);
+        self
     }
 
     /// An argument error found before any request was sent.
@@ -92,9 +110,15 @@ impl NextcloudError {
             ErrorKind::Invalid(_) => "correct the argument and call again",
             ErrorKind::Status { status, .. } => match status {
                 400 => "Nextcloud rejected the arguments; check them and call again",
-                401 => {
-                    "the credentials were not accepted: sign in again (OAuth) or check the app password; with OAuth, Nextcloud's user_oidc bearer validation must be on"
-                }
+                401 => match self.rejected {
+                    Some(RejectedCredentials::Bearer) => {
+                        "your Nextcloud sign-in has expired or was revoked: reconnect this MCP server in your client to sign in again (if a fresh sign-in is refused too, the admin must turn on bearer token validation in Nextcloud's user_oidc app)"
+                    }
+                    Some(RejectedCredentials::Basic) => {
+                        "Nextcloud did not accept the login name and app password of auth.basic: check them, or create a new app password (Nextcloud: Settings > Security)"
+                    }
+                    None => "Nextcloud did not accept the credentials of this request",
+                },
                 403 => "this user is not allowed to do this in Nextcloud",
                 404 => {
                     "not found: check the id or path (list first to find it), or the app is not installed"
@@ -111,6 +135,12 @@ impl NextcloudError {
                 429 => "Nextcloud is rate limiting this user; wait and try again",
                 503 => "Nextcloud is in maintenance mode or overloaded; try again later",
                 507 => "the user's storage quota is full; free space in Nextcloud",
+                415 => {
+                    "Nextcloud does not support this kind of request here (unsupported report or content type); use another tool for it"
+                }
+                501 => {
+                    "Nextcloud's WebDAV server does not implement this request for this item (for example reading a folder); use another tool for it"
+                }
                 500..=599 => "Nextcloud had an internal error; check its log (nextcloud.log)",
                 _ => "check the arguments and the Nextcloud log",
             },
@@ -128,3 +158,36 @@ impl std::error::Error for NextcloudError {}
 
 /// Result of a Nextcloud call.
 pub type NcResult<T> = Result<T, NextcloudError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unauthorized(rejected: Option<RejectedCredentials>) -> NextcloudError {
+        let err = NextcloudError::new(
+            "GET /ocs/v2.php/cloud/user",
+            ErrorKind::Status {
+                status: 401,
+                ocs_status: None,
+                message: None,
+            },
+        );
+        match rejected {
+            Some(r) => err.with_rejected(r),
+            None => err,
+        }
+    }
+
+    #[test]
+    fn advice_on_401_fits_the_auth_mode() {
+        let bearer = unauthorized(Some(RejectedCredentials::Bearer)).to_string();
+        assert!(bearer.contains("sign-in has expired"), "{bearer}");
+        assert!(bearer.contains("reconnect"), "{bearer}");
+        let basic = unauthorized(Some(RejectedCredentials::Basic)).to_string();
+        assert!(basic.contains("app password"), "{basic}");
+        assert!(!basic.contains("user_oidc"), "{basic}");
+        assert!(!basic.contains("OAuth"), "{basic}");
+        let unknown = unauthorized(None).to_string();
+        assert!(!unknown.contains("user_oidc"), "{unknown}");
+    }
+}

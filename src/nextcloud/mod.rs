@@ -6,7 +6,9 @@ pub mod capabilities;
 pub mod carddav;
 pub mod client;
 pub mod comments;
+pub mod connect_error;
 pub mod dav;
+pub mod dav_object;
 pub mod deck;
 pub mod error;
 pub mod ical;
@@ -20,8 +22,8 @@ pub mod vcard;
 pub mod webdav;
 pub mod xml;
 
-pub use client::{Credentials, NextcloudClient, NextcloudShared};
-pub use error::{ErrorKind, NcResult, NextcloudError};
+pub use client::{BearerRejectionListener, Credentials, NextcloudClient, NextcloudShared};
+pub use error::{ErrorKind, NcResult, NextcloudError, RejectedCredentials};
 
 /// Wraps an etag in double quotes unless it already is (Nextcloud expects quoted etags in If-Match).
 pub fn quote_etag(etag: &str) -> String {

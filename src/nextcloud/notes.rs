@@ -228,15 +228,24 @@ impl NextcloudClient {
     /// Path (relative to the user's files) of a note's attachment folder:
     /// `<notesPath>/<category>/.attachments.<id>`.
     pub fn notes_attachment_dir(settings: &NotesSettings, category: &str, id: i64) -> String {
-        let mut parts: Vec<&str> = Vec::new();
-        for part in settings.notes_path.split('/').chain(category.split('/')) {
-            if !part.is_empty() {
-                parts.push(part);
-            }
+        let folder = Self::notes_folder(settings, category);
+        if folder.is_empty() {
+            format!(".attachments.{id}")
+        } else {
+            format!("{folder}/.attachments.{id}")
         }
-        let folder = format!(".attachments.{id}");
-        parts.push(&folder);
-        parts.join("/")
+    }
+
+    /// Path (relative to the user's files) of the folder holding the notes of `category`:
+    /// `<notesPath>/<category>`.
+    pub fn notes_folder(settings: &NotesSettings, category: &str) -> String {
+        settings
+            .notes_path
+            .split('/')
+            .chain(category.split('/'))
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 

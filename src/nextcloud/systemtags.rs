@@ -135,9 +135,12 @@ impl NextcloudClient {
         }
     }
 
-    /// Paths (relative to the files root) of everything carrying one of the named tags.
+    /// Everything (relative paths and file ids) carrying one of the named tags.
     /// Unknown names are ignored.
-    pub async fn paths_tagged_with(&self, names: &[String]) -> NcResult<Vec<String>> {
+    pub async fn files_tagged_with(
+        &self,
+        names: &[String],
+    ) -> NcResult<Vec<super::webdav::FileInfo>> {
         if names.is_empty() {
             return Ok(Vec::new());
         }
@@ -148,9 +151,7 @@ impl NextcloudClient {
             .iter()
             .filter(|t| wanted.contains(&t.name.to_lowercase()))
         {
-            for info in self.files_with_tag(tag.id).await? {
-                out.push(info.path);
-            }
+            out.extend(self.files_with_tag(tag.id).await?);
         }
         Ok(out)
     }

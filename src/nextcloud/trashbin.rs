@@ -48,6 +48,15 @@ pub struct FileVersion {
     pub etag: Option<String>,
 }
 
+/// A version id as Nextcloud names versions: the version's timestamp (digits); object-store
+/// backends use letters, digits, `-` and `_`. Never `.`, `..`, a slash or anything to encode.
+pub fn is_version_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 fn last_segment(href: &str) -> String {
     href.trim_end_matches('/')
         .rsplit('/')
@@ -86,11 +95,11 @@ impl NextcloudClient {
                 let entry_id = last_segment(&r.href);
                 TrashEntry {
                     name: r
-                        .text(NS_NC, "trashbin-filename")
+                        .exact_text(NS_NC, "trashbin-filename")
                         .map(str::to_string)
                         .unwrap_or_else(|| entry_id.clone()),
                     original_location: r
-                        .text(NS_NC, "trashbin-original-location")
+                        .exact_text(NS_NC, "trashbin-original-location")
                         .unwrap_or_default()
                         .trim_matches('/')
                         .to_string(),
@@ -178,9 +187,24 @@ impl NextcloudClient {
         Ok(versions)
     }
 
+    /// True when replaced content is kept as a version: the `files.versioning` capability, or
+    /// else (capabilities unreadable or silent) a versions endpoint that answers for `file_id`.
+    /// Never true on a guess, so messages only promise a version that exists.
+    pub async fn versioning_available(&self, file_id: Option<i64>) -> bool {
+        if let Ok(caps) = self.capabilities().await
+            && let Some(flag) = caps.pointer("/capabilities/files/versioning")
+        {
+            return flag.as_bool().unwrap_or(false);
+        }
+        match file_id {
+            Some(id) => self.versions_list(id).await.is_ok(),
+            None => false,
+        }
+    }
+
     /// Restores a version: MOVE it to `versions/<uid>/restore/target`.
     pub async fn version_restore(&self, file_id: i64, version_id: &str) -> NcResult<()> {
-        if version_id.contains('/') || version_id.is_empty() || version_id == ".." {
+        if !is_version_id(version_id) {
             return Err(NextcloudError::new(
                 "MOVE versions",
                 ErrorKind::Invalid(format!("`{version_id}` is not a version id")),
@@ -199,5 +223,19 @@ impl NextcloudClient {
             .header("Destination", self.url(&to).to_string());
         self.send(&call, request).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_version_id;
+
+    #[test]
+    fn version_ids_are_plain_tokens() {
+        assert!(is_version_id("1760000001"));
+        assert!(is_version_id("v3_abc-9"));
+        for bad in ["", ".", "..", "1/2", "a.b", "%2e%2e", "1 2", "x\r\ny"] {
+            assert!(!is_version_id(bad), "{bad:?}");
+        }
     }
 }

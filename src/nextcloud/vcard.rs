@@ -318,4 +318,39 @@ mod tests {
         let c = contact(&parse(&out).unwrap());
         assert_eq!(c.note.as_deref(), Some("hi, there"));
     }
+
+    #[test]
+    fn version_4_cards_keep_their_lines_and_groups_go_together() {
+        let original = "BEGIN:VCARD\r\nVERSION:4.0\r\nPRODID:-//Apple Inc.//iOS 17//EN\r\nUID:c4\r\nKIND:individual\r\nFN:Ada\r\nEMAIL;PREF=1:ada@example.com\r\nitem1.EMAIL:old@example.com\r\nitem1.X-ABLabel:Old\r\nEND:VCARD\r\n";
+        let out = apply(
+            original,
+            &ContactChanges {
+                note: Some("hi".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for kept in [
+            "VERSION:4.0\r\n",
+            "PRODID:-//Apple Inc.//iOS 17//EN\r\n",
+            "KIND:individual\r\n",
+            "EMAIL;PREF=1:ada@example.com\r\n",
+            "item1.X-ABLabel:Old\r\n",
+        ] {
+            assert!(out.contains(kept), "{kept} lost: {out}");
+        }
+        let out = apply(
+            original,
+            &ContactChanges {
+                emails: Some(vec!["new@example.com".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(!out.contains("item1."), "orphan group lines: {out}");
+        assert!(
+            out.contains("new@example.com") && out.contains("KIND:individual"),
+            "{out}"
+        );
+    }
 }

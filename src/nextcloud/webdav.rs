@@ -78,10 +78,33 @@ pub struct PutOutcome {
     pub file_id: Option<String>,
 }
 
+impl PutOutcome {
+    /// The file id from `OC-FileId` (`<zero-padded id><instance id>`).
+    pub fn numeric_file_id(&self) -> Option<i64> {
+        let raw = self.file_id.as_deref()?;
+        let digits: String = raw.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+}
+
 /// A GET body, streamed and capped.
 pub struct Download {
     /// Bytes (at most the cap).
     pub bytes: Vec<u8>,
+    /// Content type from the response.
+    pub content_type: Option<String>,
+    /// ETag from the response, unquoted.
+    pub etag: Option<String>,
+}
+
+/// One byte range of a file, read with an HTTP `Range` request.
+pub struct RangeDownload {
+    /// The bytes of the range (at most the requested length).
+    pub bytes: Vec<u8>,
+    /// Offset of the first byte returned.
+    pub offset: u64,
+    /// Size of the whole file, when the server said.
+    pub total_size: Option<u64>,
     /// Content type from the response.
     pub content_type: Option<String>,
     /// ETag from the response, unquoted.
@@ -170,7 +193,10 @@ impl NextcloudClient {
     pub async fn files_get(&self, path: &str, cap: u64) -> NcResult<Download> {
         let target = self.files_path(path).await?;
         let call = format!("GET {target}");
-        let response = self.send(&call, self.request(Method::GET, &target)).await?;
+        let response = self
+            .send(&call, self.request(Method::GET, &target))
+            .await
+            .map_err(|e| get_error(e, path))?;
         if let Some(length) = response.content_length()
             && length > cap
         {
@@ -188,6 +214,65 @@ impl NextcloudClient {
             })?;
         Ok(Download {
             bytes,
+            content_type,
+            etag,
+        })
+    }
+
+    /// GET `length` bytes from `offset` with a `Range` request. A server that ignores the range
+    /// (200) is read as a stream: the bytes before `offset` are skipped, never held.
+    pub async fn files_get_range(
+        &self,
+        path: &str,
+        offset: u64,
+        length: u64,
+    ) -> NcResult<RangeDownload> {
+        let target = self.files_path(path).await?;
+        let call = format!("GET {target}");
+        let last = offset.saturating_add(length.max(1) - 1);
+        let request = self
+            .request(Method::GET, &target)
+            .header("Range", format!("bytes={offset}-{last}"));
+        let response = match self.send(&call, request).await {
+            Ok(response) => response,
+            Err(err) if err.status() == Some(416) => {
+                if offset == 0 {
+                    // An empty file has no satisfiable range.
+                    return Ok(RangeDownload {
+                        bytes: Vec::new(),
+                        offset,
+                        total_size: Some(0),
+                        content_type: None,
+                        etag: None,
+                    });
+                }
+                return Err(status_error(
+                    &err,
+                    format!(
+                        "offset {offset} is at or past the end of `{path}`; its size is shown by nc_webdav_list_directory"
+                    ),
+                ));
+            }
+            Err(err) => return Err(get_error(err, path)),
+        };
+        let content_type = header(&response, "Content-Type");
+        let etag = header(&response, "ETag")
+            .or_else(|| header(&response, "OC-ETag"))
+            .map(|e| unquote_etag(&e));
+        let partial = response.status().as_u16() == 206;
+        let (start, total_size) = if partial {
+            let range = header(&response, "Content-Range").unwrap_or_default();
+            let (start, total) = parse_content_range(&range);
+            (start.unwrap_or(offset), total)
+        } else {
+            (0, response.content_length())
+        };
+        let skip = offset.saturating_sub(start);
+        let bytes = read_window(&call, response, skip, length).await?;
+        Ok(RangeDownload {
+            bytes,
+            offset: start + skip,
+            total_size,
             content_type,
             etag,
         })
@@ -214,6 +299,11 @@ impl NextcloudClient {
         };
         let response = match self.send(&call, request).await {
             Ok(response) => response,
+            // sabre answers a PUT below a missing folder with 404 (its parent lookup is not
+            // caught, unlike MKCOL's), other WebDAV servers with 409.
+            Err(err) if err.status() == Some(404) && path.contains('/') => {
+                return Err(missing_parent(&err, path));
+            }
             Err(err) => return Err(write_conflict(err, path, precondition)),
         };
         Ok(PutOutcome {
@@ -233,6 +323,7 @@ impl NextcloudClient {
         match self.send(&call, self.request(method, &target)).await {
             Ok(_) => Ok(true),
             Err(err) if err.status() == Some(405) => Ok(false),
+            Err(err) if err.status() == Some(409) => Err(missing_parent(&err, path)),
             Err(err) => Err(err),
         }
     }
@@ -317,7 +408,13 @@ impl NextcloudClient {
                 .request(method, "/remote.php/dav/")
                 .header("Content-Type", "text/xml; charset=utf-8")
                 .body(body);
-            let response = self.send(call, request).await?;
+            let response = self.send(call, request).await.map_err(|err| match err.status() {
+                Some(501) | Some(405) => status_error(
+                    &err,
+                    "this server does not support WebDAV SEARCH; browse with nc_webdav_list_directory instead".into(),
+                ),
+                _ => err,
+            })?;
             let bytes = self.read_body(call, response).await?;
             let responses = parse_multistatus(&bytes)
                 .map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))?;
@@ -371,7 +468,16 @@ impl NextcloudClient {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><oc:filter-files xmlns:d=\"DAV:\" xmlns:oc=\"{NS_OC}\" xmlns:nc=\"{NS_NC}\"><d:prop>{props}</d:prop><oc:filter-rules>{rules}</oc:filter-rules></oc:filter-files>"
         );
         let method = Method::from_bytes(b"REPORT").unwrap_or(Method::POST);
-        let responses = self.dav_request(method, &target, "1", body).await?;
+        let responses = self
+            .dav_request(method, &target, "1", body)
+            .await
+            .map_err(|err| match err.status() {
+                Some(415) | Some(501) | Some(405) => status_error(
+                    &err,
+                    "this server does not support Nextcloud's file filter REPORT (oc:filter-files: favorites, tags); it is not a Nextcloud Files endpoint or the feature is off".into(),
+                ),
+                _ => err,
+            })?;
         self.file_infos(&responses).await
     }
 }
@@ -382,6 +488,64 @@ fn header(response: &Response, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
+}
+
+/// Start and total size from `Content-Range: bytes 0-99/1234` (total `*` is unknown).
+pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
+    let Some(spec) = value.trim().strip_prefix("bytes") else {
+        return (None, None);
+    };
+    let (range, total) = spec.trim().split_once('/').unwrap_or((spec.trim(), "*"));
+    let start = range
+        .split_once('-')
+        .and_then(|(a, _)| a.trim().parse().ok());
+    (start, total.trim().parse().ok())
+}
+
+/// Streams a body, dropping the first `skip` bytes and keeping at most `take`.
+async fn read_window(call: &str, response: Response, skip: u64, take: u64) -> NcResult<Vec<u8>> {
+    use futures::StreamExt;
+    let mut stream = response.bytes_stream();
+    let mut to_skip = skip as usize;
+    let want = take as usize;
+    let mut out = Vec::with_capacity(want.min(1 << 20));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            NextcloudError::new(
+                call,
+                ErrorKind::Unreachable(format!("reading the body: {e}")),
+            )
+        })?;
+        let mut piece: &[u8] = &chunk;
+        if to_skip > 0 {
+            let n = to_skip.min(piece.len());
+            piece = &piece[n..];
+            to_skip -= n;
+        }
+        let room = want - out.len();
+        out.extend_from_slice(&piece[..room.min(piece.len())]);
+        if out.len() >= want {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// A GET failure in the user's words: sabre answers 501 for a GET on a folder.
+fn get_error(err: NextcloudError, path: &str) -> NextcloudError {
+    match err.status() {
+        Some(501) => status_error(
+            &err,
+            format!(
+                "`{path}` is a folder, which cannot be read; list it with nc_webdav_list_directory"
+            ),
+        ),
+        Some(404) => status_error(
+            &err,
+            format!("`{path}` does not exist; list its folder to find the name"),
+        ),
+        _ => err,
+    }
 }
 
 fn too_large(call: &str, size: u64, cap: u64) -> NextcloudError {
@@ -425,7 +589,24 @@ fn write_conflict(
             &err,
             format!("`{path}` is locked (open for editing elsewhere); try again later"),
         ),
+        (Some(409), _) => missing_parent(&err, path),
         _ => err,
+    }
+}
+
+/// sabre answers 409 to a write whose parent folder does not exist.
+fn missing_parent(err: &NextcloudError, path: &str) -> NextcloudError {
+    match path.rsplit_once('/') {
+        Some((parent, _)) => status_error(
+            err,
+            format!(
+                "the folder `{parent}` does not exist; create it with nc_webdav_create_directory first"
+            ),
+        ),
+        None => status_error(
+            err,
+            format!("`{path}` cannot be created here (conflict with an existing item)"),
+        ),
     }
 }
 

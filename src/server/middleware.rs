@@ -8,9 +8,9 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 
 use super::AppState;
+use super::wellknown::metadata_url_for;
 use crate::auth::AuthFailure;
 use crate::auth::challenge::www_authenticate;
-use crate::auth::metadata::metadata_url;
 
 /// The id of one HTTP request, for correlating log lines.
 #[derive(Clone, Debug)]
@@ -33,7 +33,8 @@ pub async fn request_log(
     let method = req.method().clone();
     let path = req.path().to_string();
     let started = std::time::Instant::now();
-    let mut response = next.call(req).await?.map_into_boxed_body();
+    let mut response =
+        super::metrics_http::count_streams(next.call(req).await?.map_into_boxed_body());
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()
@@ -69,26 +70,42 @@ pub async fn require_auth(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    if header
+        .as_ref()
+        .is_some_and(|h| h.len() > MAX_AUTHORIZATION_BYTES)
+    {
+        // Refused before any cache lookup or call to the authorization server.
+        let failure = AuthFailure::Invalid(format!(
+            "Authorization header longer than {MAX_AUTHORIZATION_BYTES} bytes"
+        ));
+        let response = failure_response(&state, &failure, req.path());
+        return Ok(req.into_response(response));
+    }
     match state.auth.authenticate(header.as_deref()).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             Ok(next.call(req).await?.map_into_boxed_body())
         }
         Err(failure) => {
-            let response = failure_response(&state, &failure);
+            let response = failure_response(&state, &failure, req.path());
             Ok(req.into_response(response))
         }
     }
 }
+
+/// Longest accepted `Authorization` header (8 KiB token plus the scheme): real access tokens
+/// are far shorter, and a longer one is refused before it costs a hash or a network call.
+pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024 + "Bearer ".len();
 
 fn query_has_token(query: &str) -> bool {
     url::form_urlencoded::parse(query.as_bytes())
         .any(|(k, _)| k.eq_ignore_ascii_case("access_token") || k.eq_ignore_ascii_case("token"))
 }
 
-/// The answer to a failed authentication: 401 with the challenge, or 503 when the
+/// The answer to a failed authentication: 401 with the challenge naming the metadata of the
+/// resource at `path` (`/mcp`, or `/sse` for the legacy transport), or 503 when the
 /// authorization server could not be asked.
-pub fn failure_response(state: &AppState, failure: &AuthFailure) -> HttpResponse {
+pub fn failure_response(state: &AppState, failure: &AuthFailure, path: &str) -> HttpResponse {
     match failure {
         AuthFailure::Unavailable(reason) => {
             log::warn!("token validation unavailable: {reason}");
@@ -111,7 +128,7 @@ pub fn failure_response(state: &AppState, failure: &AuthFailure) -> HttpResponse
                 "this server needs an OAuth bearer token issued by Nextcloud"
             };
             let challenge = if state.auth.oauth().is_some() {
-                www_authenticate(&metadata_url(&state.public_url), invalid)
+                www_authenticate(&metadata_url_for(&state.public_url, path), invalid)
             } else if invalid {
                 "Bearer realm=\"nextcloud-mcp\", error=\"invalid_token\"".to_string()
             } else {
@@ -184,10 +201,18 @@ pub async fn guard_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
+    if let Some(len) = declared.filter(|len| *len > limit as u64) {
+        // A JSON-RPC error body: MCP clients show its message instead of a bare HTTP 413.
         let response = HttpResponse::PayloadTooLarge().json(serde_json::json!({
-            "error": "payload_too_large",
-            "error_description": format!("request bodies are limited to {limit} bytes (server.max_body_bytes)")
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": {
+                "code": -32600,
+                "message": format!(
+                    "the request is {len} bytes, more than this server accepts: server.max_body_bytes is {limit} bytes. Tool arguments (a file to write, as text or base64) must fit in it; send less, or ask the administrator to raise server.max_body_bytes"
+                ),
+                "data": {"limit_bytes": limit, "config_key": "server.max_body_bytes"}
+            }
         }));
         return Ok(req.into_response(response));
     }

@@ -1,8 +1,13 @@
 //! The actix-web application: routes, middleware, transports and the server's life.
 
+pub mod exposure;
 pub mod handler;
 pub mod health;
+pub mod limits;
+pub mod metered;
+pub mod metrics_http;
 pub mod middleware;
+pub mod sessions;
 pub mod sse;
 pub mod stdio;
 pub mod wellknown;
@@ -12,7 +17,6 @@ use std::time::Duration;
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp_actix_web::transport::StreamableHttpService;
 
 use crate::auth::{Authenticator, Caller};
@@ -38,36 +42,57 @@ pub struct AppState {
     pub sse_keep_alive: u64,
     /// Open legacy SSE sessions.
     pub sse: sse::SseSessions,
+    /// Owners of open stateful `/mcp` sessions (None when serving statelessly).
+    pub sessions: Option<Arc<sessions::SessionRegistry>>,
     /// Last Nextcloud reachability check.
     pub reachability: health::ReachabilityCache,
     /// Cancelled when the server shuts down; ends open event streams.
     pub shutdown: rmcp_actix_web::transport::CancellationToken,
     settings: Arc<crate::config::ToolsetsConfig>,
+    /// The served tools, built once at start and shared by every session.
+    tool_router: Arc<rmcp::handler::server::router::tool::ToolRouter<NextcloudMcp>>,
     default_caller: Option<Caller>,
 }
 
 impl AppState {
-    /// A new MCP host (one per session).
-    pub fn new_host(&self, caller: Option<Caller>) -> NextcloudMcp {
-        NextcloudMcp::new(
+    /// A new MCP host (one per session) on the shared tool router, measured (metrics,
+    /// tool-call log lines).
+    pub fn new_host(&self, caller: Option<Caller>) -> metered::Metered {
+        metered::Metered::new(NextcloudMcp::with_router(
             self.nextcloud.clone(),
             caller.or_else(|| self.default_caller.clone()),
             self.settings.clone(),
-        )
+            self.tool_router.clone(),
+        ))
     }
 }
 
 /// Starts everything and serves until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<(), ServeError> {
+    exposure::check_basic_exposure(&config).map_err(ServeError::msg)?;
     let nextcloud = NextcloudShared::new(&config.nextcloud).map_err(ServeError::msg)?;
     let auth = Authenticator::start(&config, nextcloud.http().clone())
         .await
         .map_err(|e| ServeError::msg(e.to_string()))?;
+    if let Some(oauth) = auth.oauth() {
+        // A token Nextcloud refuses is dropped from the verifier's cache at once.
+        nextcloud.on_bearer_rejected(oauth.clone());
+    }
     let default_caller = match auth.as_ref() {
         Authenticator::Basic { caller, .. } => Some(caller.clone()),
         Authenticator::OAuth(_) => None,
     };
     let shutdown = rmcp_actix_web::transport::CancellationToken::new();
+    // Basic mode has one identity for everybody: only the overall caps mean anything there.
+    let per_user = |cap: usize, total: usize| if default_caller.is_some() { total } else { cap };
+    let session_registry = Arc::new(sessions::SessionRegistry::new(
+        config.server.max_sessions,
+        per_user(
+            config.server.max_sessions_per_user,
+            config.server.max_sessions,
+        ),
+        Duration::from_secs(config.server.session_idle_timeout.max(1)),
+    ));
     let state = web::Data::new(AppState {
         auth,
         nextcloud: nextcloud.clone(),
@@ -76,18 +101,29 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         allowed_origins: config.server.allowed_origins.clone(),
         max_body_bytes: config.server.max_body_bytes,
         sse_keep_alive: config.server.sse_keep_alive,
-        sse: sse::SseSessions::default(),
+        sse: sse::SseSessions::new(
+            config.server.max_sse_streams,
+            per_user(
+                config.server.max_sse_streams_per_user,
+                config.server.max_sse_streams,
+            ),
+        ),
+        sessions: config.server.stateful.then(|| session_registry.clone()),
         reachability: health::ReachabilityCache::default(),
         shutdown: shutdown.clone(),
         settings: Arc::new(config.toolsets.clone()),
+        tool_router: Arc::new(crate::tools::registry::build_router(&config.toolsets)),
         default_caller,
     });
+    actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();
     let origins =
         (!config.server.allowed_origins.is_empty()).then(|| config.server.allowed_origins.clone());
     let mcp = StreamableHttpService::builder()
         .service_factory(Arc::new(move || Ok(factory_state.new_host(None))))
-        .session_manager(Arc::new(LocalSessionManager::default()))
+        .session_manager(Arc::new(sessions::OwnedSessionManager::new(
+            session_registry,
+        )))
         .stateful_mode(config.server.stateful)
         .max_request_body_bytes(config.server.max_body_bytes)
         .allowed_hosts(config.allowed_hosts())
@@ -102,12 +138,14 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         })
         .build();
     let body_limit = config.server.max_body_bytes;
+    let metrics_config = config.metrics.clone();
+    let metrics_server = metrics_http::listener(&config.metrics)?;
     let listen = config.server.listen.clone();
     log::info!(
         "nextcloud-mcp {} listening on {listen}; MCP endpoint {}/mcp; Nextcloud {}",
         env!("CARGO_PKG_VERSION"),
         config.public_url().as_str().trim_end_matches('/'),
-        config.nextcloud.url
+        crate::config::redacted_url(&config.nextcloud.url)
     );
     let server = HttpServer::new(move || {
         App::new()
@@ -116,6 +154,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             .wrap(from_fn(middleware::request_log))
             .route("/healthz", web::get().to(health::healthz))
             .route("/readyz", web::get().to(health::readyz))
+            .configure(|cfg| metrics_http::routes(cfg, &metrics_config))
             .route(
                 "/.well-known/oauth-protected-resource",
                 web::get().to(wellknown::root),
@@ -123,6 +162,10 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             .route(
                 "/.well-known/oauth-protected-resource/mcp",
                 web::get().to(wellknown::mcp),
+            )
+            .route(
+                "/.well-known/oauth-protected-resource/sse",
+                web::get().to(wellknown::sse),
             )
             .service(
                 web::scope("/sse")
@@ -140,6 +183,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             )
             .service(
                 web::scope("/mcp")
+                    .wrap(from_fn(sessions::guard))
                     .wrap(from_fn(middleware::require_auth))
                     .wrap(from_fn(middleware::guard_body))
                     .wrap(from_fn(middleware::check_host))
@@ -158,9 +202,16 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     .map_err(|e| ServeError::msg(format!("cannot listen on {listen} (server.listen): {e}")))?
     .run();
     let handle = server.handle();
+    let metrics_handle = metrics_server.as_ref().map(|s| s.handle());
+    if let Some(metrics_server) = metrics_server {
+        actix_rt::spawn(metrics_server);
+    }
     let on_signal = shutdown.clone();
     actix_rt::spawn(async move {
         wait_for_signal().await;
+        if let Some(metrics) = metrics_handle {
+            metrics.stop(true).await;
+        }
         log::info!("shutting down: closing event streams, finishing in-flight requests");
         // Event streams never end by themselves; cancel them first so the graceful stop
         // only waits for real work.

@@ -16,20 +16,35 @@ use rmcp::{RoleServer, ServiceExt};
 use tokio::sync::mpsc;
 
 use super::AppState;
+use super::limits::{Limiter, Permit};
 use crate::auth::Caller;
 
-/// Open SSE sessions by id.
-#[derive(Default)]
+/// Open SSE sessions by id, capped per user and overall.
 pub struct SseSessions {
     sessions: Mutex<HashMap<String, SseSession>>,
+    limiter: Arc<Limiter>,
 }
 
 struct SseSession {
     user_id: Arc<str>,
     inbound: mpsc::Sender<ClientJsonRpcMessage>,
+    _permit: Permit,
 }
 
 impl SseSessions {
+    /// No stream open; at most `max_total` streams overall and `max_per_user` per user.
+    pub fn new(max_total: usize, max_per_user: usize) -> Self {
+        Self {
+            sessions: Mutex::new(HashMap::new()),
+            limiter: Limiter::new(
+                "SSE stream",
+                ("server.max_sse_streams", "server.max_sse_streams_per_user"),
+                max_total,
+                max_per_user,
+            ),
+        }
+    }
+
     /// Number of open sessions.
     pub fn len(&self) -> usize {
         self.sessions.lock().map(|s| s.len()).unwrap_or(0)
@@ -84,7 +99,7 @@ impl Drop for SessionGuard {
         if let Ok(mut sessions) = self.state.sse.sessions.lock() {
             sessions.remove(&self.id);
         }
-        log::debug!("SSE session {} closed", self.id);
+        log::debug!("SSE session closed");
     }
 }
 
@@ -92,6 +107,14 @@ impl Drop for SessionGuard {
 pub async fn open(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(caller) = req.extensions().get::<Caller>().cloned() else {
         return HttpResponse::Unauthorized().finish();
+    };
+    let permit = match state.sse.limiter.acquire(&caller.user_id) {
+        Ok(permit) => permit,
+        Err(limit) => {
+            return limit.response(
+                "close unused SSE connections, or use the streamable HTTP endpoint /mcp",
+            );
+        }
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (inbound_tx, inbound_rx) = mpsc::channel(64);
@@ -102,6 +125,7 @@ pub async fn open(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             SseSession {
                 user_id: caller.user_id.clone(),
                 inbound: inbound_tx,
+                _permit: permit,
             },
         );
     }
@@ -110,13 +134,12 @@ pub async fn open(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         inbound: inbound_rx,
         outbound: outbound_tx,
     };
-    let session_id = id.clone();
     tokio::spawn(async move {
         match host.serve(transport).await {
             Ok(running) => {
                 let _ = running.waiting().await;
             }
-            Err(err) => log::info!("SSE session {session_id} ended before initialization: {err}"),
+            Err(err) => log::info!("an SSE session ended before initialization: {err}"),
         }
     });
     let endpoint = format!("event: endpoint\ndata: /messages?sessionId={id}\n\n");
@@ -176,17 +199,14 @@ pub async fn post(
         let Ok(sessions) = state.sse.sessions.lock() else {
             return HttpResponse::InternalServerError().finish();
         };
+        // Another user's session is answered exactly like an unknown one (no existence oracle).
         match sessions.get(&query.session_id) {
-            None => {
+            Some(session) if session.user_id == caller.user_id => session.inbound.clone(),
+            _ => {
                 return HttpResponse::NotFound().body(
                     "Not Found: unknown or closed SSE session; open a new one with GET /sse",
                 );
             }
-            Some(session) if session.user_id != caller.user_id => {
-                return HttpResponse::Forbidden()
-                    .body("Forbidden: this SSE session belongs to another user");
-            }
-            Some(session) => session.inbound.clone(),
         }
     };
     let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {

@@ -26,7 +26,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         Some(caller),
         std::sync::Arc::new(config.toolsets.clone()),
     );
-    let running = host
+    let running = super::metered::Metered::new(host)
         .serve(rmcp::transport::stdio())
         .await
         .map_err(|e| ServeError::msg(format!("stdio session failed to start: {e}")))?;

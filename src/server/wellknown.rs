@@ -1,4 +1,6 @@
-//! `/.well-known/oauth-protected-resource[/mcp]` (RFC 9728).
+//! `/.well-known/oauth-protected-resource[/mcp|/sse]` (RFC 9728). Each transport is its own
+//! protected resource: clients check that the metadata's `resource` matches the URL they
+//! connect to, so `/sse` (and the `/messages` endpoint it announces) needs its own document.
 
 use actix_web::{HttpResponse, web};
 
@@ -32,4 +34,43 @@ pub async fn root(state: web::Data<AppState>) -> HttpResponse {
 pub async fn mcp(state: web::Data<AppState>) -> HttpResponse {
     let resource = format!("{}/mcp", state.public_url.as_str().trim_end_matches('/'));
     document(&state, resource)
+}
+
+/// The metadata of the legacy SSE resource (`/sse`, whose messages go to `/messages`).
+pub async fn sse(state: web::Data<AppState>) -> HttpResponse {
+    let resource = format!("{}/sse", state.public_url.as_str().trim_end_matches('/'));
+    document(&state, resource)
+}
+
+/// The metadata URL a 401 on `path` points to: the `/sse` document for the legacy transport
+/// (`/sse`, `/messages`), the `/mcp` document otherwise.
+pub fn metadata_url_for(public_url: &url::Url, path: &str) -> String {
+    let legacy = ["/sse", "/messages"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    if legacy {
+        format!(
+            "{}/.well-known/oauth-protected-resource/sse",
+            public_url.as_str().trim_end_matches('/')
+        )
+    } else {
+        crate::auth::metadata::metadata_url(public_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metadata_url_for;
+
+    #[test]
+    fn legacy_sse_paths_point_at_the_sse_metadata() {
+        let base = url::Url::parse("https://mcp.example.com/").unwrap();
+        let sse = "https://mcp.example.com/.well-known/oauth-protected-resource/sse";
+        let mcp = "https://mcp.example.com/.well-known/oauth-protected-resource/mcp";
+        assert_eq!(metadata_url_for(&base, "/sse"), sse);
+        assert_eq!(metadata_url_for(&base, "/messages"), sse);
+        assert_eq!(metadata_url_for(&base, "/messages/"), sse);
+        assert_eq!(metadata_url_for(&base, "/mcp"), mcp);
+        assert_eq!(metadata_url_for(&base, "/sseevil"), mcp);
+    }
 }

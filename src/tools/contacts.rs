@@ -518,19 +518,15 @@ impl NextcloudMcp {
         }
         let client = self.client(&ctx)?;
         let book = client.addressbook(&a.addressbook).await?;
-        let obj = client.card(&book, a.uid.trim()).await?;
+        let read = client.card(&book, a.uid.trim()).await?;
+        let obj = client.card_as_stored(read).await?;
         let text = vcard::apply(&obj.data, &c).map_err(ToolError::new)?;
-        let etag_in = if a.etag.trim().is_empty() {
-            obj.etag.clone()
-        } else {
-            a.etag.trim().to_string()
-        };
         let etag = client
-            .dav_put(
-                &obj.href,
+            .dav_replace(
+                &obj,
+                &a.etag,
                 "text/vcard; charset=utf-8",
                 text.clone(),
-                Precondition::Match(etag_in),
                 "the contact",
             )
             .await?;
@@ -539,7 +535,7 @@ impl NextcloudMcp {
         }))
     }
 
-    /// Delete a contact by UID (If-Match with `etag` or this call's read; already gone counts as deleted).
+    /// Delete a contact by UID (If-Match with `etag` or this call's read). A UID not in the address book answers `deleted: false` with the reason.
     #[tool(
         name = "nc_contacts_delete_contact",
         annotations(
@@ -561,18 +557,18 @@ impl NextcloudMcp {
             Ok(o) => o,
             Err(e) if e.status() == Some(404) => {
                 return Ok(Json(Deleted {
-                    deleted: true,
-                    name: a.uid,
-                    message: "not found: already deleted".into(),
+                    deleted: false,
+                    name: a.uid.clone(),
+                    message: format!(
+                        "not found: no contact with UID {} in address book `{}` (deleted earlier, or never there); nothing was deleted. nc_contacts_list_contacts lists the UIDs",
+                        a.uid.trim(),
+                        book.name
+                    ),
                 }));
             }
             Err(e) => return Err(e.into()),
         };
-        let etag = if a.etag.trim().is_empty() {
-            obj.etag.clone()
-        } else {
-            a.etag.trim().to_string()
-        };
+        let etag = crate::nextcloud::dav_object::etag_to_match(&obj, &a.etag);
         client.card_delete(&obj.href, Some(&etag)).await?;
         Ok(Json(Deleted {
             deleted: true,

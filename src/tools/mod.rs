@@ -7,7 +7,9 @@ pub mod calendar;
 pub mod contacts;
 pub mod deck;
 pub mod files;
+pub mod known;
 pub mod notes;
+pub mod notes_exclusion;
 pub mod notes_resources;
 pub mod registry;
 pub mod resources;
@@ -39,20 +41,32 @@ pub struct NextcloudMcp {
     pub default_caller: Option<Caller>,
     /// Toolset settings from the config.
     pub settings: Arc<ToolsetsConfig>,
-    /// The tools served, already filtered by the config.
-    pub tool_router: ToolRouter<NextcloudMcp>,
+    /// The tools served, already filtered by the config. Built once at start and shared by
+    /// every session (a per-session copy cost ~140 KiB); narrow it with [`Self::with_tools`].
+    pub tool_router: Arc<ToolRouter<NextcloudMcp>>,
     /// Level set by `logging/setLevel` for this session.
     pub log_level: Arc<std::sync::Mutex<Option<rmcp::model::LoggingLevel>>>,
 }
 
 impl NextcloudMcp {
-    /// Builds the host with the tools the config enables.
+    /// Builds the host with the tools the config enables (builds the router; for one
+    /// long-lived host such as stdio). Servers with many sessions use [`Self::with_router`].
     pub fn new(
         nextcloud: Arc<NextcloudShared>,
         default_caller: Option<Caller>,
         settings: Arc<ToolsetsConfig>,
     ) -> Self {
-        let tool_router = registry::build_router(&settings);
+        let tool_router = Arc::new(registry::build_router(&settings));
+        Self::with_router(nextcloud, default_caller, settings, tool_router)
+    }
+
+    /// Builds the host around a router built once and shared (cheap: no tool is copied).
+    pub fn with_router(
+        nextcloud: Arc<NextcloudShared>,
+        default_caller: Option<Caller>,
+        settings: Arc<ToolsetsConfig>,
+        tool_router: Arc<ToolRouter<NextcloudMcp>>,
+    ) -> Self {
         Self {
             nextcloud,
             default_caller,
@@ -60,5 +74,11 @@ impl NextcloudMcp {
             tool_router,
             log_level: Arc::new(std::sync::Mutex::new(None)),
         }
+    }
+
+    /// This host serving another tool list (e.g. a per-session narrowing of the shared router).
+    pub fn with_tools(mut self, tool_router: Arc<ToolRouter<NextcloudMcp>>) -> Self {
+        self.tool_router = tool_router;
+        self
     }
 }

@@ -7,6 +7,7 @@ use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::notes_exclusion::NotesExclusion;
 use super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::dav::normalize_path;
@@ -272,16 +273,22 @@ fn attachment_name(name: &str) -> ToolResult<String> {
 
 /// Fetches a note attachment over WebDAV: `(bytes, content type)`.
 pub async fn fetch_attachment(
+    host: &NextcloudMcp,
     client: &NextcloudClient,
     note_id: i64,
     filename: &str,
-    cap: u64,
 ) -> ToolResult<(Vec<u8>, String)> {
     let filename = attachment_name(filename)?;
+    let exclusion = NotesExclusion::load(host, client).await?;
     let note = client.notes_get(note_id).await?;
+    exclusion.check(&note)?;
     let settings = client.notes_settings().await?;
     let dir = NextcloudClient::notes_attachment_dir(&settings, &note.category, note_id);
-    let download = client.files_get(&format!("{dir}/{filename}"), cap).await?;
+    let path = format!("{dir}/{filename}");
+    exclusion.check_attachment(&path)?;
+    let download = client
+        .files_get(&path, host.settings.files.max_read_bytes)
+        .await?;
     let mime = download
         .content_type
         .map(|c| c.split(';').next().unwrap_or_default().trim().to_string())
@@ -309,7 +316,10 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetNoteArgs>,
     ) -> Result<Json<Note>, ToolError> {
         let client = self.client(&ctx)?;
-        Ok(Json(client.notes_get(args.note_id).await?))
+        let exclusion = NotesExclusion::load(self, &client).await?;
+        let note = client.notes_get(args.note_id).await?;
+        exclusion.check(&note)?;
+        Ok(Json(note))
     }
 
     /// Create a note with a title, Markdown content and a category (empty for none). Returns its id and etag.
@@ -329,6 +339,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<CreateNoteArgs>,
     ) -> Result<Json<NoteWriteResponse>, ToolError> {
         let client = self.client(&ctx)?;
+        NotesExclusion::load(self, &client)
+            .await?
+            .check_category(&args.category)?;
         let note = client
             .notes_create(&args.title, &args.content, &args.category)
             .await?;
@@ -365,10 +378,18 @@ impl NextcloudMcp {
             ));
         }
         let client = self.client(&ctx)?;
-        let before = match &args.category {
-            Some(_) => Some(client.notes_get(args.note_id).await?),
-            None => None,
+        let exclusion = NotesExclusion::load(self, &client).await?;
+        let hiding = exclusion.is_active();
+        let before = if args.category.is_some() || hiding {
+            let note = client.notes_get(args.note_id).await?;
+            exclusion.check(&note)?;
+            Some(note)
+        } else {
+            None
         };
+        if let Some(category) = &args.category {
+            exclusion.check_category(category)?;
+        }
         let changes = NoteChanges {
             title: args.title,
             content: args.content,
@@ -413,7 +434,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<AppendContentArgs>,
     ) -> Result<Json<NoteWriteResponse>, ToolError> {
         let client = self.client(&ctx)?;
+        let exclusion = NotesExclusion::load(self, &client).await?;
         let note = client.notes_get(args.note_id).await?;
+        exclusion.check(&note)?;
         let content = if note.content.is_empty() {
             args.content.clone()
         } else {
@@ -458,8 +481,12 @@ impl NextcloudMcp {
             ));
         }
         let client = self.client(&ctx)?;
+        let exclusion = NotesExclusion::load(self, &client).await?;
         let mut results = Vec::new();
         for_each_note(&client, None, false, |note| {
+            if exclusion.is_hidden(note.id, &note.category) {
+                return;
+            }
             let score = score_note(&words, &note.title, &note.content);
             if score >= 0.5 {
                 results.push(NoteHit {
@@ -499,10 +526,13 @@ impl NextcloudMcp {
             return Err(ToolError::invalid("limit", "must be between 1 and 1000"));
         }
         let client = self.client(&ctx)?;
+        let exclusion = NotesExclusion::load(self, &client).await?;
         let category = args.category.as_deref();
         let mut notes = Vec::new();
         for_each_note(&client, category, true, |note| {
-            if category.is_none_or(|c| c == note.category) {
+            if category.is_none_or(|c| c == note.category)
+                && !exclusion.is_hidden(note.id, &note.category)
+            {
                 notes.push(NoteSummary {
                     id: note.id,
                     title: note.title,
@@ -540,13 +570,8 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetAttachmentArgs>,
     ) -> Result<Json<AttachmentResponse>, ToolError> {
         let client = self.client(&ctx)?;
-        let (bytes, mime) = fetch_attachment(
-            &client,
-            args.note_id,
-            &args.attachment_filename,
-            self.settings.files.max_read_bytes,
-        )
-        .await?;
+        let (bytes, mime) =
+            fetch_attachment(self, &client, args.note_id, &args.attachment_filename).await?;
         Ok(Json(AttachmentResponse {
             uri: format!(
                 "nc://Notes/{}/attachments/{}",
@@ -575,7 +600,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetNoteArgs>,
     ) -> Result<Json<DeleteNoteResponse>, ToolError> {
         let client = self.client(&ctx)?;
+        let exclusion = NotesExclusion::load(self, &client).await?;
         let note = client.notes_get(args.note_id).await?;
+        exclusion.check(&note)?;
         client.notes_delete(args.note_id).await?;
         let mut attachments_removed = false;
         if let Ok(settings) = client.notes_settings().await {

@@ -7,6 +7,7 @@ use rmcp::model::{ReadResourceResult, ResourceContents, ResourceTemplate};
 
 use super::NextcloudMcp;
 use super::notes::fetch_attachment;
+use super::notes_exclusion::NotesExclusion;
 use super::resources::json_resource;
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::dav::decode;
@@ -66,26 +67,38 @@ pub async fn read(
     })?;
     match attachment {
         None => {
+            let exclusion = NotesExclusion::load(host, client)
+                .await
+                .map_err(|e| McpError::invalid_params(e.message, None))?;
             let note = client.notes_get(note_id).await.map_err(to_mcp)?;
+            exclusion
+                .check(&note)
+                .map_err(|e| McpError::invalid_params(e.message, None))?;
             let value = serde_json::to_value(note).map_err(to_mcp)?;
             Ok(Some(json_resource(uri, &value)))
         }
         Some(name) => {
-            let (bytes, mime) =
-                fetch_attachment(client, note_id, &name, host.settings.files.max_read_bytes)
-                    .await
-                    .map_err(|e| McpError::invalid_params(e.message, None))?;
-            let contents = if mime.starts_with("text/") {
-                ResourceContents::text(String::from_utf8_lossy(&bytes).into_owned(), uri)
-                    .with_mime_type(mime)
-            } else {
-                ResourceContents::blob(
+            let (bytes, mime) = fetch_attachment(host, client, note_id, &name)
+                .await
+                .map_err(|e| McpError::invalid_params(e.message, None))?;
+            let contents = match text_in_place(&mime, bytes) {
+                Ok(text) => ResourceContents::text(text, uri).with_mime_type(mime),
+                Err(bytes) => ResourceContents::blob(
                     base64::engine::general_purpose::STANDARD.encode(&bytes),
                     uri,
                 )
-                .with_mime_type(mime)
+                .with_mime_type(mime),
             };
             Ok(Some(ReadResourceResult::new(vec![contents])))
         }
     }
+}
+
+/// Text attachments decoded in place when they are valid UTF-8 (no lossy copy); anything else
+/// comes back untouched, to be sent as a blob.
+fn text_in_place(mime: &str, bytes: Vec<u8>) -> Result<String, Vec<u8>> {
+    if !mime.starts_with("text/") {
+        return Err(bytes);
+    }
+    String::from_utf8(bytes).map_err(|e| e.into_bytes())
 }

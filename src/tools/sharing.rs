@@ -186,7 +186,7 @@ impl NextcloudMcp {
         let path = norm_item("path", &args.path)?;
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
-        hidden.check("path", &path)?;
+        hidden.check_tree("path", &path)?;
         let share = client
             .share_create(&NewShare {
                 path: share_path(&path),
@@ -227,7 +227,7 @@ impl NextcloudMcp {
         let path = norm_item("path", &args.path)?;
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
-        hidden.check("path", &path)?;
+        hidden.check_tree("path", &path)?;
         let (date, until) = expire_date_for(Utc::now(), args.expires_in_minutes);
         let share = client
             .share_create(&NewShare {

@@ -68,7 +68,7 @@ async def test_addressbook_and_contact_lifecycle(dav_server, radicale):
 
     await ok(url, "nc_contacts_delete_contact", {"addressbook": "friends", "uid": "ada-1"})
     again = await ok(url, "nc_contacts_delete_contact", {"addressbook": "friends", "uid": "ada-1"})
-    assert again["deleted"] and "already" in again["message"]
+    assert not again["deleted"] and "not found" in again["message"], "a UID not there is reported, not `deleted: true`"
     await fails(url, "nc_contacts_list_contacts", {"addressbook": "enemies"}, "no address book named")
     await ok(url, "nc_contacts_delete_addressbook", {"name": "friends"})
     books = await ok(url, "nc_contacts_list_addressbooks")

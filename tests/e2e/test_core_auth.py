@@ -35,10 +35,11 @@ def test_no_token_gets_401_with_the_exact_challenge(mcp_server, http, mint_token
     assert r.status_code == 401, r.text
     assert r.headers.get("www-authenticate") == expected
 
-    # The legacy SSE transport is behind the same auth.
+    # The legacy SSE transport is behind the same auth, and names its own resource's metadata
+    # (clients check that the metadata's resource is the URL they connect to).
     r = http.get(f"{server.url}/sse", headers={"Accept": "text/event-stream"})
     assert r.status_code == 401, r.text
-    assert r.headers.get("www-authenticate") == expected
+    assert r.headers.get("www-authenticate") == expected.replace("/mcp\"", "/sse\"")
 
     # A token in the query string is never used (RFC 6750 allows refusing it as invalid_request).
     token = mint_token("alice")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from mcp.shared.exceptions import McpError
 
-from tests.e2e.toolkit import fails, ok, session_as
+from tests.e2e.toolkit import fails, ok, read_file, read_text, session_as
 
 pytestmark = pytest.mark.e2e
 
@@ -71,14 +71,14 @@ async def test_files_tools(mode, mcp_server, mint_token, nextcloud):
         await fails(s, "nc_webdav_list_directory", {"path": "Missing"}, "404")
         await fails(s, "nc_webdav_list_directory", {"path": "Docs/a.pdf"}, "is a file")
 
-        text = await ok(s, "nc_webdav_read_file", {"path": "Docs/über uns.md"})
-        assert text["content"] == "# Hallo Welt!" and text["content_format"] == "text"
+        text, block = await read_file(s, "Docs/über uns.md")
+        assert block.text == "# Hallo Welt!" and text["content_format"] == "text" and text["complete"]
         image = await s.call_tool("nc_webdav_read_file", {"path": "Docs/pic.png"})
         assert not image.isError and image.structuredContent["content_format"] == "image"
-        assert any(c.type == "image" and c.data == PNG for c in image.content)
-        raw = await ok(s, "nc_webdav_read_file", {"path": "Docs/pic.png", "parse_document": "raw"})
-        assert raw["content"] == PNG and raw["content_format"] == "base64"
-        pdf = await ok(s, "nc_webdav_read_file", {"path": "Docs/a.pdf"})
+        assert image.content[0].type == "image" and image.content[0].data == PNG
+        raw, block = await read_file(s, "Docs/pic.png", parse_document="raw")
+        assert block.text == PNG and raw["content_format"] == "base64"
+        pdf, _ = await read_file(s, "Docs/a.pdf")
         assert pdf["content_format"] == "base64"
         await fails(s, "nc_webdav_read_file", {"path": "Docs/none.txt"}, "404")
 
@@ -86,7 +86,7 @@ async def test_files_tools(mode, mcp_server, mint_token, nextcloud):
         await ok(s, "nc_webdav_copy_resource", {"source_path": "Docs/über uns.md", "destination_path": "Docs/copy.md"})
         await fails(s, "nc_webdav_copy_resource", {"source_path": "Docs/über uns.md", "destination_path": "Docs/copy.md"},
                     "already exists", "overwrite")
-        dest = await ok(s, "nc_webdav_read_file", {"path": "Docs/copy.md"})
+        dest, _ = await read_file(s, "Docs/copy.md")
         await fails(s, "nc_webdav_copy_resource", {"source_path": "Docs/a.pdf", "destination_path": "Docs/copy.md",
                                                    "overwrite": True, "if_destination_match": "wrong"}, "changed")
         await fails(s, "nc_webdav_copy_resource", {"source_path": "Docs/a.pdf", "destination_path": "Docs/copy.md",
@@ -156,7 +156,7 @@ async def test_files_tools(mode, mcp_server, mint_token, nextcloud):
         oldest = versions["versions"][-1]["version_id"]
         restored = await ok(s, "nc_webdav_restore_version", {"path": "Docs/über uns.md", "version_id": oldest})
         assert "undo" in restored["message"]
-        assert (await ok(s, "nc_webdav_read_file", {"path": "Docs/über uns.md"}))["content"] == "# Hallo"
+        assert await read_text(s, "Docs/über uns.md") == "# Hallo"
         await fails(s, "nc_webdav_list_versions", {"path": "Docs"}, "folders")
         await fails(s, "nc_webdav_restore_version", {"path": "Docs/über uns.md", "version_id": "123"}, "404")
 
@@ -170,7 +170,7 @@ async def test_files_tools(mode, mcp_server, mint_token, nextcloud):
         assert [e["original_location"] for e in trash["entries"]] == ["Docs/über uns.md"]
         back = await ok(s, "nc_webdav_restore_from_trash", {"entry_id": entry})
         assert back["restored_to"] == "Docs/über uns.md"
-        assert (await ok(s, "nc_webdav_read_file", {"path": "Docs/über uns.md"}))["content"] == "# Hallo"
+        assert await read_text(s, "Docs/über uns.md") == "# Hallo"
         await fails(s, "nc_webdav_restore_from_trash", {"entry_id": entry}, "no trash entry")
         await fails(s, "nc_webdav_restore_from_trash", {"entry_id": "../x"}, "entry_id")
 
@@ -180,8 +180,13 @@ async def test_read_cap_and_streaming_limit(mcp_server, mint_token, nextcloud):
                           config={"toolsets": {"files": {"max_read_bytes": 1000}}}) as s:
         await ok(s, "nc_webdav_write_file", {"path": "big.txt", "content": "x" * 1001})
         await ok(s, "nc_webdav_write_file", {"path": "small.txt", "content": "x" * 1000})
-        await fails(s, "nc_webdav_read_file", {"path": "big.txt"}, "1001 bytes", "max_read_bytes")
-        assert (await ok(s, "nc_webdav_read_file", {"path": "small.txt"}))["size"] == 1000
+        # Larger than the read limit: read in ranges of at most the limit.
+        first, block = await read_file(s, "big.txt")
+        assert len(block.text) == 1000 and first["next_offset"] == 1000 and not first["complete"]
+        assert "offset=1000" in first["note"] and first["size"] == 1001
+        assert await read_text(s, "big.txt", offset=1000) == "x"
+        await fails(s, "nc_webdav_read_file", {"path": "big.txt", "length": 1001}, "1001 bytes", "max_read_bytes")
+        assert (await read_file(s, "small.txt"))[0]["size"] == 1000
 
 
 async def test_excluded_tags_hide_files_everywhere(mcp_server, mint_token, nextcloud):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.toolkit import BASIC, fails, merge, ok
+from tests.e2e.toolkit import BASIC, fails, merge, ok, read_file, read_text
 from tests.e2e.wsgidav_peer import WsgiDavPeer
 from tests.harness import mcp_session
 
@@ -58,13 +58,12 @@ async def test_files_against_wsgidav(webdav, clean_root, mcp_server):
         updated = await ok(s, "nc_webdav_write_file", {"path": name, "content": "zwei", "if_match": entry["etag"]})
         assert updated["created"] is False
         await ok(s, "nc_webdav_write_file", {"path": name, "content": "drei", "if_match": "*"})
-        read = await ok(s, "nc_webdav_read_file", {"path": name})
-        assert read["content"] == "drei" and read["content_format"] == "text"
+        assert await read_text(s, name) == "drei"
         await fails(s, "nc_webdav_write_file", {"path": "Nowhere/x.txt", "content": "x"}, "409")
 
         # binary round trip
         (root / "blob.bin").write_bytes(bytes(range(256)))
-        blob = await ok(s, "nc_webdav_read_file", {"path": "blob.bin"})
+        blob, _ = await read_file(s, "blob.bin")
         assert blob["content_format"] == "base64" and blob["size"] == 256
 
         # copy / move with Overwrite and the destination precondition

@@ -174,11 +174,11 @@ def test_discovery_document_changing(mcp_server, oidc_peer, http, mint_token):
 # ---------------------------------------------------------------- JWKS rotation
 async def test_jwks_key_rotation_new_tokens_accepted_without_restart(mcp_server, oidc_peer, mint_token, http):
     server = mcp_server({"auth": {"oauth": {"validation": {"methods": ["jwt"], "cache_ttl": 0}}}})
-    old = mint_token("alice", format="jwt")
+    old = mint_token("alice", format="jwt", aud=f"{server.url}/mcp")
     fetched = time.monotonic()  # the first validation fetches the JWKS
     assert http.post(f"{server.url}/mcp", json=initialize_request(), headers=mcp_post_headers(old)).status_code == 200
     assert oidc_peer.rotate_keys()
-    new = mint_token("alice", format="jwt")
+    new = mint_token("alice", format="jwt", aud=f"{server.url}/mcp")
     # Within the 10 s refetch cool-down the new key may not be known yet: that is "retry shortly"
     # (503), never a 401 that would be remembered and force the user to sign in again.
     r = http.post(f"{server.url}/mcp", json=initialize_request(), headers=mcp_post_headers(new))

@@ -61,3 +61,21 @@ async def fails(session, name: str, args: dict[str, Any] | None = None, *needles
     for needle in needles:
         assert needle.lower() in message.lower(), f"{name}: {needle!r} not in {message!r}"
     return message
+
+
+async def read_file(session, path: str, **extra: Any) -> tuple[dict[str, Any], Any]:
+    """Calls nc_webdav_read_file, which must succeed; returns (structuredContent, first content block).
+    The content is carried once, in the first block (text, base64 text or image)."""
+    args = {"path": path, **extra}
+    result = await session.call_tool("nc_webdav_read_file", args)
+    assert not result.isError, f"nc_webdav_read_file({args}) failed: {text_of(result)}"
+    meta = result.structuredContent
+    assert isinstance(meta, dict) and "content" not in meta, meta
+    return meta, result.content[0]
+
+
+async def read_text(session, path: str, **extra: Any) -> str:
+    """The text of a file read with nc_webdav_read_file (one range)."""
+    meta, block = await read_file(session, path, **extra)
+    assert meta["content_format"] == "text", meta
+    return block.text

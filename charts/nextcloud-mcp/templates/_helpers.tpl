@@ -229,6 +229,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if not $basic.username -}}
 {{- fail "nextcloud-mcp: auth.mode basic needs config.auth.basic.username" -}}
 {{- end -}}
+{{- if not (or .Values.secrets.basicBearerToken.enabled $basic.bearer_token $basic.bearer_token_file $basic.allow_unauthenticated) -}}
+{{- fail "nextcloud-mcp: auth.mode basic listens on all interfaces; enable secrets.basicBearerToken (a token MCP clients must send) or set config.auth.basic.allow_unauthenticated: true if something in front authenticates every request" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 

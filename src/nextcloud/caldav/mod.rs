@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::client::NextcloudClient;
-use super::dav::{DavResponse, encode_path, find_by_name};
+use super::dav::{DavResponse, encode_href, encode_path, find_by_name};
 use super::error::{ErrorKind, NcResult, NextcloudError};
 use super::xml::{NS_APPLE, NS_CALDAV, NS_CARDDAV, NS_DAV, NS_OC, escape};
 
@@ -33,6 +33,18 @@ pub struct DavHomes {
     pub schedule_outbox: Option<String>,
     /// The user's own calendar addresses (`calendar-user-address-set`).
     pub addresses: Vec<String>,
+}
+
+impl DavHomes {
+    /// The user's calendar address for ORGANIZER and scheduling: the first `mailto:` of
+    /// `calendar-user-address-set`, else its first entry.
+    pub fn calendar_address(&self) -> Option<&str> {
+        self.addresses
+            .iter()
+            .find(|a| a.to_ascii_lowercase().starts_with("mailto:"))
+            .or_else(|| self.addresses.first())
+            .map(String::as_str)
+    }
 }
 
 static HOMES: LazyLock<Cache<String, Arc<DavHomes>>> = LazyLock::new(|| {
@@ -106,12 +118,14 @@ pub fn check_slug(name: &str) -> Result<(), String> {
 
 impl NextcloudClient {
     /// Server-absolute hrefs (`/remote.php/dav/...`, or `/nextcloud/remote.php/...` under a
-    /// sub-path) as paths for [`NextcloudClient::request`], which are relative to the base URL.
+    /// sub-path), decoded as [`DavResponse`] keeps them, as encoded paths for
+    /// [`NextcloudClient::request`], which are relative to the base URL.
     pub fn href_path(&self, href: &str) -> String {
+        let encoded = encode_href(href);
         let base = self.server_path("/");
-        match href.strip_prefix(base.as_str()) {
+        match encoded.strip_prefix(base.as_str()) {
             Some(rest) => format!("/{rest}"),
-            None => href.to_string(),
+            None => encoded,
         }
     }
 
@@ -239,14 +253,20 @@ impl NextcloudClient {
         color: Option<&str>,
     ) -> NcResult<Calendar> {
         let mut props = String::new();
+        let mut remove = String::new();
         if let Some(v) = display_name {
             props.push_str(&format!("<d:displayname>{}</d:displayname>", escape(v)));
         }
-        if let Some(v) = description {
-            props.push_str(&format!(
+        match description {
+            // An empty description is removed, not stored as "".
+            Some(v) if v.trim().is_empty() => {
+                remove.push_str("<d:remove><d:prop><c:calendar-description/></d:prop></d:remove>")
+            }
+            Some(v) => props.push_str(&format!(
                 "<c:calendar-description>{}</c:calendar-description>",
                 escape(v)
-            ));
+            )),
+            None => {}
         }
         if let Some(v) = color {
             props.push_str(&format!(
@@ -254,8 +274,13 @@ impl NextcloudClient {
                 escape(v)
             ));
         }
+        let set = if props.is_empty() {
+            String::new()
+        } else {
+            format!("<d:set><d:prop>{props}</d:prop></d:set>")
+        };
         let body = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><d:propertyupdate xmlns:d=\"DAV:\" xmlns:c=\"{NS_CALDAV}\" xmlns:a=\"{NS_APPLE}\"><d:set><d:prop>{props}</d:prop></d:set></d:propertyupdate>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><d:propertyupdate xmlns:d=\"DAV:\" xmlns:c=\"{NS_CALDAV}\" xmlns:a=\"{NS_APPLE}\">{set}{remove}</d:propertyupdate>"
         );
         let path = self.href_path(&cal.href);
         let responses = self

@@ -6,31 +6,14 @@ use reqwest::{Method, StatusCode};
 
 use super::{Calendar, method};
 use crate::nextcloud::client::NextcloudClient;
-use crate::nextcloud::dav::encode_path;
 use crate::nextcloud::error::{ErrorKind, NcResult, NextcloudError};
 use crate::nextcloud::ical::time::caldav_utc;
+use crate::nextcloud::unquote_etag;
 use crate::nextcloud::xml::{NS_CALDAV, NS_DAV, escape};
-use crate::nextcloud::{quote_etag, unquote_etag};
 
 /// One calendar object resource.
-#[derive(Debug, Clone)]
-pub struct CalObject {
-    /// Server path of the resource.
-    pub href: String,
-    /// ETag (unquoted).
-    pub etag: String,
-    /// The iCalendar text.
-    pub data: String,
-}
-
-/// The precondition of a write.
-#[derive(Debug, Clone)]
-pub enum Precondition {
-    /// Create only: `If-None-Match: *`.
-    Create,
-    /// Change only this version: `If-Match: "<etag>"`.
-    Match(String),
-}
+pub use crate::nextcloud::dav_object::DavObject as CalObject;
+pub use crate::nextcloud::dav_object::{Precondition, conflict};
 
 /// Resource name of a new object: the UID when it is a safe file name, else a random one.
 pub fn object_name(uid: &str) -> String {
@@ -45,20 +28,6 @@ pub fn object_name(uid: &str) -> String {
     } else {
         format!("{}.ics", uuid::Uuid::new_v4())
     }
-}
-
-/// A 412 as a clear conflict.
-pub fn conflict(call: &str, what: &str) -> NextcloudError {
-    NextcloudError::new(
-        call,
-        ErrorKind::Status {
-            status: 412,
-            ocs_status: None,
-            message: Some(format!(
-                "{what} changed since it was read (etag mismatch); nothing was written"
-            )),
-        },
-    )
 }
 
 impl NextcloudClient {
@@ -153,92 +122,6 @@ impl NextcloudClient {
             })
     }
 
-    /// GET a DAV resource; `None` on 404.
-    pub async fn dav_get(&self, href: &str) -> NcResult<Option<CalObject>> {
-        let path = self.href_path(href);
-        let call = format!("GET {path}");
-        match self.send(&call, self.request(Method::GET, &path)).await {
-            Ok(response) => {
-                let etag = response
-                    .headers()
-                    .get("ETag")
-                    .and_then(|v| v.to_str().ok())
-                    .map(unquote_etag)
-                    .unwrap_or_default();
-                let bytes = self.read_body(&call, response).await?;
-                Ok(Some(CalObject {
-                    href: href.to_string(),
-                    etag,
-                    data: String::from_utf8_lossy(&bytes).into_owned(),
-                }))
-            }
-            Err(e) if e.status() == Some(404) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// PUT an object with a precondition; returns the new etag (from the answer, or a PROPFIND).
-    pub async fn dav_put(
-        &self,
-        href: &str,
-        content_type: &str,
-        data: String,
-        pre: Precondition,
-        what: &str,
-    ) -> NcResult<String> {
-        let path = self.href_path(href);
-        let call = format!("PUT {path}");
-        let mut request = self
-            .request(Method::PUT, &path)
-            .header("Content-Type", content_type)
-            .body(data);
-        request = match &pre {
-            Precondition::Create => request.header("If-None-Match", "*"),
-            Precondition::Match(etag) => request.header("If-Match", quote_etag(etag)),
-        };
-        let response = match self.send(&call, request).await {
-            Ok(r) => r,
-            Err(e) if e.status() == Some(412) => {
-                return Err(match pre {
-                    Precondition::Create => NextcloudError::invalid(
-                        call,
-                        format!(
-                            "{what} already exists (If-None-Match: * refused); update it instead, or use another UID"
-                        ),
-                    ),
-                    Precondition::Match(_) => conflict(&call, what),
-                });
-            }
-            Err(e) => return Err(e),
-        };
-        if let Some(etag) = response.headers().get("ETag").and_then(|v| v.to_str().ok()) {
-            return Ok(unquote_etag(etag));
-        }
-        let found = self.propfind(&path, "0", &[(NS_DAV, "getetag")]).await?;
-        Ok(found
-            .first()
-            .and_then(|r| r.text(NS_DAV, "getetag"))
-            .map(unquote_etag)
-            .unwrap_or_default())
-    }
-
-    /// DELETE an object with `If-Match` when an etag is known. Returns the HTTP status:
-    /// 2xx deleted, 404 already gone; 412 is a conflict error.
-    pub async fn dav_delete(&self, href: &str, etag: Option<&str>, what: &str) -> NcResult<u16> {
-        let path = self.href_path(href);
-        let call = format!("DELETE {path}");
-        let mut request = self.request(Method::DELETE, &path);
-        if let Some(etag) = etag.filter(|e| !e.is_empty()) {
-            request = request.header("If-Match", quote_etag(etag));
-        }
-        match self.send(&call, request).await {
-            Ok(r) => Ok(r.status().as_u16()),
-            Err(e) if e.status() == Some(404) => Ok(404),
-            Err(e) if e.status() == Some(412) => Err(conflict(&call, what)),
-            Err(e) => Err(e),
-        }
-    }
-
     /// Free-busy of other users through the scheduling outbox (RFC 6638 §5). Returns the raw
     /// `calendar-data` of each recipient's answer with its request status.
     pub async fn outbox_freebusy(
@@ -308,6 +191,6 @@ impl NextcloudClient {
 
     /// The href for a new object with `uid` in `cal`.
     pub fn new_object_href(&self, cal: &Calendar, uid: &str) -> String {
-        format!("{}{}", cal.href, encode_path(&object_name(uid)))
+        format!("{}{}", cal.href, object_name(uid))
     }
 }

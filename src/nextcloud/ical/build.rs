@@ -45,6 +45,9 @@ pub struct Changes {
     pub completed: Option<Option<Moment>>,
     pub percent_complete: Option<i64>,
     pub alarms: Option<Vec<Alarm>>,
+    /// The user's calendar address (`mailto:...`), written as ORGANIZER when the item has
+    /// attendees and no organizer yet, so the server's scheduling invites them.
+    pub organizer: Option<String>,
 }
 
 fn text(name: ICalendarProperty, value: &str) -> ICalendarEntry {
@@ -112,6 +115,53 @@ fn attendee(addr: &str) -> ICalendarEntry {
         ))
         .with_param(ICalendarParameter::new(ICalendarParameterName::Rsvp, true))
         .with_value(ICalendarValue::Uri(Uri::Location(format!("mailto:{addr}"))))
+}
+
+/// The calendar address of a raw ATTENDEE/ORGANIZER line, lower-cased and without `mailto:`
+/// (the value after the first `:` outside a quoted parameter).
+fn address_of_line(raw: &str) -> String {
+    let unfolded = raw
+        .replace("\r\n ", "")
+        .replace("\n ", "")
+        .replace("\r\n\t", "");
+    let mut quoted = false;
+    let mut value = "";
+    for (i, ch) in unfolded.char_indices() {
+        match ch {
+            '"' => quoted = !quoted,
+            ':' if !quoted => {
+                value = &unfolded[i + 1..];
+                break;
+            }
+            _ => {}
+        }
+    }
+    address_key(value)
+}
+
+fn address_key(addr: &str) -> String {
+    let t = addr.trim().to_ascii_lowercase();
+    t.strip_prefix("mailto:").unwrap_or(&t).to_string()
+}
+
+/// The ATTENDEE lines for a new attendee list: an attendee already there keeps its line as
+/// stored (CN, PARTSTAT, ROLE, SCHEDULE-STATUS...); only new ones get a fresh line
+/// (PARTSTAT=NEEDS-ACTION, RSVP=TRUE); the ones left out are removed.
+fn attendee_lines(existing: &[String], wanted: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for addr in wanted {
+        let key = address_key(addr);
+        if key.is_empty() || seen.contains(&key) {
+            continue;
+        }
+        seen.push(key.clone());
+        match existing.iter().find(|l| address_of_line(l) == key) {
+            Some(raw) => out.push(raw.clone()),
+            None => out.push(line(&attendee(addr))),
+        }
+    }
+    out
 }
 
 fn alarm_component(alarm: &Alarm, summary: &str) -> ICalendarComponent {
@@ -218,6 +268,17 @@ fn entries(
     }
     if let Some(list) = &c.attendees {
         out.push(("ATTENDEE", list.iter().map(|a| attendee(a)).collect()));
+    }
+    if let Some(org) = &c.organizer
+        && c.attendees.as_ref().is_some_and(|l| !l.is_empty())
+    {
+        out.push((
+            "ORGANIZER",
+            vec![
+                ICalendarEntry::new(ICalendarProperty::Organizer)
+                    .with_value(ICalendarValue::Uri(Uri::Location(org.clone()))),
+            ],
+        ));
     }
     if let Some(rule) = &c.rrule {
         out.push((
@@ -413,9 +474,18 @@ pub fn apply(
         "LAST-MODIFIED",
         vec![stamp(ICalendarProperty::LastModified)],
     ));
+    let has_organizer = master
+        .entries
+        .iter()
+        .any(|e| e.name == ICalendarProperty::Organizer);
     for (name, list) in sets {
         let s = span(&doc);
-        doc.set(s, name, list.iter().map(line).collect());
+        let lines = match (name, &c.attendees) {
+            ("ATTENDEE", Some(wanted)) => attendee_lines(&doc.named(s, "ATTENDEE"), wanted),
+            ("ORGANIZER", _) if has_organizer => continue,
+            _ => list.iter().map(line).collect(),
+        };
+        doc.set(s, name, lines);
     }
     if let Some(alarms) = &c.alarms {
         let s = span(&doc);
@@ -446,6 +516,27 @@ pub fn apply(
             .map(|f| f.0)
             .unwrap_or(s.0);
         doc.insert_block(first, &zones_block);
+    }
+    if c.rrule.as_deref() == Some("") {
+        // No longer recurring: no extra dates, no exceptions, no overridden instances.
+        let s = span(&doc);
+        doc.set(s, "RDATE", vec![]);
+        let s = span(&doc);
+        doc.set(s, "EXDATE", vec![]);
+        let overrides: Vec<usize> = cal
+            .components
+            .iter()
+            .filter(|comp| &comp.component_type == kind)
+            .enumerate()
+            .filter(|(_, comp)| comp.uid() == Some(uid) && comp.is_recurrence_override())
+            .map(|(i, _)| i)
+            .collect();
+        let spans = doc.components(&kind_name);
+        for i in overrides.into_iter().rev() {
+            if let Some(&o) = spans.get(i) {
+                doc.remove_component(o);
+            }
+        }
     }
     Ok(doc.text())
 }
@@ -516,5 +607,86 @@ mod tests {
         let out = apply(&out, &ICalendarComponentType::VEvent, "e1", &c, None).unwrap();
         assert!(out.contains("TZID:Asia/Tokyo"), "{out}");
         assert!(out.contains("SEQUENCE:2\r\n"));
+    }
+
+    #[test]
+    fn attendees_who_stay_keep_their_parameters() {
+        let original = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:m1\r\nDTSTART:20260310T090000Z\r\nORGANIZER:mailto:alice@example.com\r\nATTENDEE;CN=Bob;PARTSTAT=ACCEPTED;SCHEDULE-STATUS=2.0:mailto:bob@example.com\r\nATTENDEE;CN=\"Carol: QA\";PARTSTAT=DECLINED:mailto:carol@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let c = Changes {
+            attendees: Some(vec!["BOB@example.com".into(), "dave@example.com".into()]),
+            ..Default::default()
+        };
+        let out = apply(original, &ICalendarComponentType::VEvent, "m1", &c, None).unwrap();
+        assert!(
+            out.contains(
+                "ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED;SCHEDULE-STATUS=2.0:mailto:bob@example.com\r\n"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("carol"), "{out}");
+        let unfolded = out.replace("\r\n ", "");
+        let dave = unfolded
+            .lines()
+            .find(|l| l.contains("dave@example.com"))
+            .unwrap();
+        assert!(
+            dave.contains("PARTSTAT=NEEDS-ACTION") && dave.contains("RSVP=TRUE"),
+            "{dave}"
+        );
+        assert_eq!(out.matches("ORGANIZER").count(), 1);
+    }
+
+    #[test]
+    fn new_object_with_attendees_names_the_organizer() {
+        let c = Changes {
+            summary: Some("Sync".into()),
+            attendees: Some(vec!["bob@example.com".into()]),
+            organizer: Some("mailto:alice@example.com".into()),
+            ..Default::default()
+        };
+        let text = new_object(ICalendarComponentType::VEvent, "o1", &c).unwrap();
+        assert!(
+            text.contains("ORGANIZER:mailto:alice@example.com"),
+            "{text}"
+        );
+        let alone = Changes {
+            organizer: Some("mailto:alice@example.com".into()),
+            ..Default::default()
+        };
+        let text = new_object(ICalendarComponentType::VEvent, "o2", &alone).unwrap();
+        assert!(
+            !text.contains("ORGANIZER"),
+            "no attendees, no organizer: {text}"
+        );
+    }
+
+    #[test]
+    fn not_recurring_removes_every_recurrence_part() {
+        let original = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r1\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nRDATE:20260320T090000Z\r\nEXDATE:20260309T090000Z\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:r1\r\nRECURRENCE-ID:20260316T090000Z\r\nDTSTART:20260317T090000Z\r\nDTEND:20260317T100000Z\r\nSUMMARY:Moved\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let c = Changes {
+            rrule: Some(String::new()),
+            ..Default::default()
+        };
+        let out = apply(original, &ICalendarComponentType::VEvent, "r1", &c, None).unwrap();
+        for gone in ["RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "Moved"] {
+            assert!(!out.contains(gone), "{gone} left in {out}");
+        }
+        let cal = parse(&out).unwrap();
+        let (idx, _) = main_component(&cal).unwrap();
+        assert_eq!(super::super::occurrences_of(&cal, idx, None).len(), 1);
+    }
+
+    #[test]
+    fn moved_instance_keeps_its_recurrence_id() {
+        let text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:r2\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:r2\r\nRECURRENCE-ID:20260309T090000Z\r\nDTSTART:20260310T140000Z\r\nDTEND:20260310T150000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let cal = parse(text).unwrap();
+        let (idx, _) = main_component(&cal).unwrap();
+        let occ = super::super::occurrences_of(&cal, idx, None);
+        assert_eq!(occ.len(), 2);
+        assert_eq!(occ[1].start_text, "2026-03-10T14:00:00Z");
+        assert_eq!(
+            occ[1].recurrence_id.as_deref(),
+            Some("2026-03-09T09:00:00Z")
+        );
     }
 }

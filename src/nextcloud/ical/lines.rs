@@ -18,6 +18,13 @@ fn line_name(line: &str) -> String {
     name.trim().to_ascii_uppercase()
 }
 
+/// The vCard group of a content line (`item1` of `item1.EMAIL:...`), upper-cased.
+fn line_group(line: &str) -> Option<String> {
+    let end = line.find([';', ':']).unwrap_or(line.len());
+    let (group, _) = line[..end].rsplit_once('.')?;
+    Some(group.trim().to_ascii_uppercase()).filter(|g| !g.is_empty())
+}
+
 fn line_value(line: &str) -> String {
     line.split_once(':')
         .map(|(_, v)| v.trim_end_matches(['\r', '\n']).trim().to_ascii_uppercase())
@@ -92,13 +99,22 @@ impl Lines {
 
     /// Replaces every direct `name` line of the component with `new` (already serialised,
     /// each ending in CRLF; empty removes the property). New lines go where the first old
-    /// one was, or before the first sub-component / END. Other lines are untouched.
+    /// one was, or before the first sub-component / END. A removed vCard line takes the other
+    /// lines of its group along (`item1.X-ABLabel` of `item1.EMAIL`). Other lines are untouched.
     pub fn set(&mut self, span: (usize, usize), name: &str, new: Vec<String>) {
         let direct = self.direct(span);
+        let groups: Vec<String> = direct
+            .iter()
+            .filter(|&&i| line_name(&self.lines[i]) == name)
+            .filter_map(|&i| line_group(&self.lines[i]))
+            .collect();
         let matching: Vec<usize> = direct
             .iter()
             .copied()
-            .filter(|&i| line_name(&self.lines[i]) == name)
+            .filter(|&i| {
+                line_name(&self.lines[i]) == name
+                    || line_group(&self.lines[i]).is_some_and(|g| groups.contains(&g))
+            })
             .collect();
         let insert_at = matching.first().copied().unwrap_or_else(|| {
             (span.0 + 1..span.1)
@@ -111,6 +127,15 @@ impl Lines {
         for (k, line) in new.into_iter().enumerate() {
             self.lines.insert(insert_at + k, line);
         }
+    }
+
+    /// The raw direct `name` lines of the component spanning `span`.
+    pub fn named(&self, span: (usize, usize), name: &str) -> Vec<String> {
+        self.direct(span)
+            .into_iter()
+            .filter(|&i| line_name(&self.lines[i]) == name)
+            .map(|i| self.lines[i].clone())
+            .collect()
     }
 
     /// Inserts whole lines (e.g. a VTIMEZONE block) before line `at`.
@@ -178,7 +203,23 @@ mod tests {
         let span = doc.components("VCARD")[0];
         assert!(doc.has(span, "EMAIL"));
         doc.set(span, "EMAIL", vec!["EMAIL:x@y.z\r\n".into()]);
-        assert!(doc.text().contains("item1.X-ABLabel:work\n"));
+        assert!(
+            !doc.text().contains("item1."),
+            "the group goes with its EMAIL"
+        );
         assert!(doc.text().contains("EMAIL:x@y.z"));
+    }
+
+    #[test]
+    fn other_groups_stay() {
+        let mut doc = Lines::new(
+            "BEGIN:VCARD\nitem1.EMAIL:a@b.c\nitem1.X-ABLabel:work\nitem2.URL:http://x\nitem2.X-ABLabel:blog\nEND:VCARD\n",
+        );
+        let span = doc.components("VCARD")[0];
+        doc.set(span, "EMAIL", vec![]);
+        assert_eq!(
+            doc.text(),
+            "BEGIN:VCARD\nitem2.URL:http://x\nitem2.X-ABLabel:blog\nEND:VCARD\n"
+        );
     }
 }

@@ -323,11 +323,25 @@ pub fn occurrences_of(
             }
         }
         let start_text = time::render_tz(&ev.start, all_day);
+        // A moved instance is known by its stored RECURRENCE-ID (the original start), not by
+        // where it moved to.
+        let stored_id = comp
+            .is_recurrence_override()
+            .then(|| {
+                comp.entries
+                    .iter()
+                    .find(|e| e.name == ICalendarProperty::RecurrenceId)
+                    .and_then(|e| render_entry(cal, e))
+                    .map(|r| r.0)
+            })
+            .flatten();
         out.push(Occurrence {
             start: start_utc,
             end: end_utc,
             end_text: time::render_tz(&end, all_day),
-            recurrence_id: (recurring || comp.is_recurrence_override()).then(|| start_text.clone()),
+            recurrence_id: stored_id.or_else(|| {
+                (recurring || comp.is_recurrence_override()).then(|| start_text.clone())
+            }),
             start_text,
             comp_id: ev.comp_id,
         });

@@ -67,7 +67,7 @@ pub struct Slot {
 pub struct Availability {
     /// Free windows at least `duration_minutes` long, earliest first.
     pub slots: Vec<Slot>,
-    /// Busy periods found in the user's calendars within the range.
+    /// Busy periods within the range that cut the free time: the user's own events plus the attendees' free-busy.
     pub busy_periods_found: usize,
     /// Calendars whose events were counted.
     pub calendars_checked: Vec<String>,
@@ -276,12 +276,11 @@ impl NextcloudMcp {
                 busy.push((s, e));
             }
         }
-        let own_busy = busy.len();
         let mut checked = Vec::new();
         let mut not_checked = Vec::new();
         if !attendees.is_empty() {
             let homes = client.dav_homes().await?;
-            match (&homes.schedule_outbox, homes.addresses.first()) {
+            match (&homes.schedule_outbox, homes.calendar_address()) {
                 (Some(outbox), Some(me)) => match client.outbox_freebusy(outbox, me, &attendees, from, to).await {
                     Ok(answers) => {
                         for a in &attendees {
@@ -390,7 +389,7 @@ impl NextcloudMcp {
         );
         Ok(Json(Availability {
             slots,
-            busy_periods_found: own_busy,
+            busy_periods_found: busy.len(),
             calendars_checked: cals.iter().map(|c| c.name.clone()).collect(),
             attendees_checked: checked,
             attendees_not_checked: not_checked,

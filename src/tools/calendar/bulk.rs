@@ -9,6 +9,7 @@ use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::events::ICS;
 use super::*;
 use crate::nextcloud::caldav::objects::Precondition;
 use crate::nextcloud::ical::build::{self, Changes};
@@ -308,15 +309,7 @@ impl NextcloudMcp {
                             None,
                         )
                         .map_err(ToolError::new)?;
-                        client
-                            .dav_put(
-                                &obj.href,
-                                "text/calendar; charset=utf-8",
-                                text,
-                                Precondition::Match(obj.etag.clone()),
-                                "the event",
-                            )
-                            .await?;
+                        client.dav_replace(obj, "", ICS, text, "the event").await?;
                     }
                     "delete" => {
                         client
@@ -329,7 +322,7 @@ impl NextcloudMcp {
                         client
                             .dav_put(
                                 &href,
-                                "text/calendar; charset=utf-8",
+                                ICS,
                                 obj.data.clone(),
                                 Precondition::Create,
                                 &format!("an event with UID {uid} in {}", dest.name),

@@ -245,6 +245,10 @@ pub struct EventWritten {
     pub event: ItemOut,
     /// Server path of the object.
     pub href: String,
+    /// Attendees invited by this call: ORGANIZER is the user's calendar address, so the
+    /// server's scheduling delivers the invitation (inbox for local users, e-mail otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invited: Vec<String>,
 }
 
 /// Outcome of a delete.

@@ -32,9 +32,9 @@ pub struct ManageCalendarArgs {
     /// Display name (create: defaults to calendar_name).
     #[serde(default)]
     pub display_name: String,
-    /// Description.
+    /// Description (update: "" clears it; left out keeps it).
     #[serde(default)]
-    pub description: String,
+    pub description: Option<String>,
     /// Colour `#RRGGBB` (create default #1976D2; update changes it only when given).
     #[serde(default = "d_color")]
     pub color: String,
@@ -97,6 +97,12 @@ impl NextcloudMcp {
         Parameters(a): Parameters<ManageCalendarArgs>,
     ) -> Result<Json<ManageCalendarResult>, ToolError> {
         let action = a.action.trim().to_ascii_lowercase();
+        if !["list", "create", "update", "delete"].contains(&action.as_str()) {
+            return Err(ToolError::invalid(
+                "action",
+                format!("`{}` is not one of create, update, delete, list", a.action),
+            ));
+        }
         let client = self.client(&ctx)?;
         let name = a.calendar_name.trim();
         if action != "list" && name.is_empty() {
@@ -105,7 +111,9 @@ impl NextcloudMcp {
                 format!("required for {action}"),
             ));
         }
-        let desc = Some(a.description.as_str()).filter(|d| !d.trim().is_empty());
+        // Create: an empty description is none. Update: "" clears it, absent leaves it.
+        let desc = a.description.as_deref();
+        let desc_create = desc.filter(|d| !d.trim().is_empty());
         match action.as_str() {
             "list" => {
                 let calendars = client.calendars().await?;
@@ -126,7 +134,7 @@ impl NextcloudMcp {
                     a.display_name.trim()
                 };
                 let cal = client
-                    .calendar_create(name, display, desc, Some(&c))
+                    .calendar_create(name, display, desc_create, Some(&c))
                     .await?;
                 Ok(Json(ManageCalendarResult {
                     action,

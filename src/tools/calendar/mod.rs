@@ -4,8 +4,10 @@
 pub mod availability;
 pub mod bulk;
 pub mod event_args;
+pub mod event_ops;
 pub mod events;
 pub mod manage;
+pub mod todo_args;
 pub mod todos;
 
 use chrono::{DateTime, Utc};

@@ -4,189 +4,15 @@ use chrono::{Duration, Utc};
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
+use super::events::ICS;
 use super::events::{DeleteOutcome, delete_object};
+pub use super::todo_args::*;
 use super::*;
 use crate::nextcloud::caldav::objects::Precondition;
 use crate::nextcloud::ical::build::{self, Changes};
 use crate::nextcloud::ical::{self as ic};
 use calcard::icalendar::ICalendarComponentType;
-
-fn d_needs() -> String {
-    "NEEDS-ACTION".into()
-}
-fn d_limit() -> usize {
-    100
-}
-
-/// Filters shared by list and search.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct TodoFilter {
-    /// Only tasks with this status (NEEDS-ACTION, IN-PROCESS, COMPLETED, CANCELLED).
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Only tasks at least this important: priority between 1 and this value (1 highest .. 9 lowest; tasks without priority are left out).
-    #[serde(default)]
-    pub min_priority: Option<i64>,
-    /// Only tasks with one of these categories (comma-separated).
-    #[serde(default)]
-    pub categories: Option<String>,
-    /// Summary contains (case-insensitive).
-    #[serde(default)]
-    pub summary_contains: Option<String>,
-    /// Page size (1-500).
-    #[serde(default = "d_limit")]
-    pub limit: usize,
-    /// Tasks to skip (paging).
-    #[serde(default)]
-    pub offset: usize,
-}
-
-/// Arguments of `nc_calendar_list_todos`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ListTodosArgs {
-    /// Calendar slug.
-    pub calendar_name: String,
-    /// Filters and paging.
-    #[serde(flatten)]
-    pub filter: TodoFilter,
-}
-
-/// A page of tasks.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct TodoPage {
-    /// Tasks sorted by due date (undated last), then priority.
-    pub todos: Vec<ItemOut>,
-    /// Matching tasks (all pages).
-    pub total: usize,
-    /// Offset of this page.
-    pub offset: usize,
-    /// True when more pages follow.
-    pub has_more: bool,
-    /// Offset of the next page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_offset: Option<usize>,
-}
-
-/// Arguments of `nc_calendar_create_todo`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct CreateTodoArgs {
-    /// Calendar slug (must hold VTODO).
-    pub calendar_name: String,
-    /// Summary.
-    pub summary: String,
-    /// Description.
-    #[serde(default)]
-    pub description: String,
-    /// NEEDS-ACTION, IN-PROCESS, COMPLETED or CANCELLED.
-    #[serde(default = "d_needs")]
-    pub status: String,
-    /// 0 (none), 1 (highest) .. 9 (lowest).
-    #[serde(default)]
-    pub priority: i64,
-    /// Due: date or date-time with zone (or with `timezone`).
-    #[serde(default)]
-    pub due: String,
-    /// Start: date or date-time with zone.
-    #[serde(default)]
-    pub dtstart: String,
-    /// Categories, comma-separated.
-    #[serde(default)]
-    pub categories: String,
-    /// Reminders before the due time (or start).
-    #[serde(default)]
-    pub reminders: Option<Vec<Reminder>>,
-    /// RRULE for a recurring task (e.g. FREQ=WEEKLY); needs dtstart or due.
-    #[serde(default)]
-    pub recurrence_rule: String,
-    /// IANA zone for naive due/dtstart.
-    #[serde(default)]
-    pub timezone: String,
-}
-
-/// Arguments of `nc_calendar_update_todo`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct UpdateTodoArgs {
-    /// Calendar slug.
-    pub calendar_name: String,
-    /// UID of the task.
-    pub todo_uid: String,
-    /// New summary.
-    #[serde(default)]
-    pub summary: Option<String>,
-    /// New description ("" removes).
-    #[serde(default)]
-    pub description: Option<String>,
-    /// New status.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// New priority 0-9.
-    #[serde(default)]
-    pub priority: Option<i64>,
-    /// Percent complete 0-100.
-    #[serde(default)]
-    pub percent_complete: Option<i64>,
-    /// New due ("" removes).
-    #[serde(default)]
-    pub due: Option<String>,
-    /// New start ("" removes).
-    #[serde(default)]
-    pub dtstart: Option<String>,
-    /// Completion time ("" removes it and reopens the task).
-    #[serde(default)]
-    pub completed: Option<String>,
-    /// Categories, comma-separated.
-    #[serde(default)]
-    pub categories: Option<String>,
-    /// Reminders (replace all).
-    #[serde(default)]
-    pub reminders: Option<Vec<Reminder>>,
-    /// IANA zone for naive times.
-    #[serde(default)]
-    pub timezone: Option<String>,
-    /// ETag of your read; empty uses this call's read.
-    #[serde(default)]
-    pub etag: String,
-}
-
-/// Arguments of `nc_calendar_complete_todo`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct CompleteTodoArgs {
-    /// Calendar slug.
-    pub calendar_name: String,
-    /// UID of the task.
-    pub todo_uid: String,
-    /// Completion time (date-time with zone); default now.
-    #[serde(default)]
-    pub completed: Option<String>,
-    /// ETag of your read; empty uses this call's read.
-    #[serde(default)]
-    pub etag: String,
-}
-
-/// Arguments of `nc_calendar_delete_todo`.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct DeleteTodoArgs {
-    /// Calendar slug.
-    pub calendar_name: String,
-    /// UID of the task.
-    pub todo_uid: String,
-    /// ETag of your read; empty uses this call's read.
-    #[serde(default)]
-    pub etag: String,
-}
-
-/// A written task.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct TodoWritten {
-    /// The task as stored.
-    pub todo: ItemOut,
-    /// For a recurring task that was completed: the next occurrence's due/start now stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_occurrence: Option<String>,
-}
 
 fn check_filter(f: &TodoFilter) -> Result<(), ToolError> {
     if let Some(s) = opt(&f.status) {
@@ -275,6 +101,19 @@ fn opt_moment(arg: &str, v: &str, tz: Option<&str>) -> Result<Option<Moment>, To
     }
 }
 
+/// The RRULE of a series after its first occurrence is done: a `COUNT` counts the occurrences
+/// from DTSTART, which moves on to the next one, so it goes down by one (the series then ends
+/// after its last occurrence). `None` when nothing changes (no COUNT).
+fn counted_down(rule: Option<&str>) -> Option<String> {
+    let value = build::rrule_value(rule?, None, false).ok()?;
+    let calcard::icalendar::ICalendarValue::RecurrenceRule(mut r) = value else {
+        return None;
+    };
+    let count = r.count?;
+    r.count = Some(count.saturating_sub(1).max(1));
+    Some(r.to_string())
+}
+
 async fn write_todo(
     client: &NextcloudClient,
     cal: &Calendar,
@@ -291,19 +130,8 @@ async fn write_todo(
         None,
     )
     .map_err(ToolError::new)?;
-    let etag_in = if etag.trim().is_empty() {
-        obj.etag.clone()
-    } else {
-        etag.trim().to_string()
-    };
     let new_etag = client
-        .dav_put(
-            &obj.href,
-            "text/calendar; charset=utf-8",
-            text.clone(),
-            Precondition::Match(etag_in),
-            "the task",
-        )
+        .dav_replace(&obj, etag, ICS, text.clone(), "the task")
         .await?;
     let (item, _, _) = item_out(cal, &new_etag, &text)?;
     Ok((item, obj.data))
@@ -467,6 +295,12 @@ impl NextcloudMcp {
         let start = m("dtstart", &a.dtstart)?;
         let mut completed = m("completed", &a.completed)?;
         let done = status.as_deref() == Some("COMPLETED") || a.percent_complete == Some(100);
+        if done && matches!(completed, Some(None)) {
+            return Err(ToolError::invalid(
+                "completed",
+                "\"\" reopens the task, which contradicts status COMPLETED / percent_complete 100",
+            ));
+        }
         if done && completed.is_none() {
             completed = Some(Some(Moment::Utc(Utc::now())));
         }
@@ -474,12 +308,25 @@ impl NextcloudMcp {
         if reopened && completed.is_none() {
             completed = Some(None);
         }
+        // Reopened (`completed: ""` or an open status): no COMPLETED, status NEEDS-ACTION
+        // unless given, 0 % unless given.
+        let cleared = matches!(completed, Some(None));
+        let status = if cleared && status.is_none() {
+            Some("NEEDS-ACTION".to_string())
+        } else {
+            status
+        };
+        let percent = match (a.percent_complete, cleared) {
+            (Some(p), _) => Some(p),
+            (None, true) => Some(0),
+            (None, false) => done.then_some(100),
+        };
         let mut changes = Changes {
             summary: a.summary.clone(),
             description: a.description.clone(),
             status,
             priority: a.priority.map(|p| priority("priority", p)).transpose()?,
-            percent_complete: a.percent_complete.or(done.then_some(100)),
+            percent_complete: percent,
             categories: a.categories.as_deref().map(csv),
             completed,
             alarms: alarms(None, false, &a.reminders)?,
@@ -505,13 +352,7 @@ impl NextcloudMcp {
             }
             let text = doc.text();
             let etag = client
-                .dav_put(
-                    &obj.href,
-                    "text/calendar; charset=utf-8",
-                    text.clone(),
-                    Precondition::Match(obj.etag),
-                    "the task",
-                )
+                .dav_replace(&obj, "", ICS, text.clone(), "the task")
                 .await?;
             item = item_out(&cal, &etag, &text)?.0;
         }
@@ -572,6 +413,7 @@ impl NextcloudMcp {
                         })
                 };
                 let changes = Changes {
+                    rrule: counted_down(current.fields.recurrence_rule.as_deref()),
                     start: shift(&current.fields.start),
                     due: shift(&current.fields.due),
                     status: Some("NEEDS-ACTION".into()),

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use super::{CardRef, Done};
 use crate::nextcloud::deck::Attachment;
+use crate::tools::files::hidden::{Hidden, norm_item};
+use crate::tools::notes_exclusion::NotesExclusion;
 use crate::tools::{NextcloudMcp, ToolError, ToolResult};
 
 /// Arguments of deck_attach_file.
@@ -67,20 +69,28 @@ pub struct AttachmentList {
     pub total: usize,
 }
 
-/// A user file path for sharing: `/`-rooted, backslashes folded, no `..` segments.
+/// A user file path for sharing: `/`-rooted, normalised like every Files path (no `..`,
+/// backslashes folded, spaces at the start or end of a name kept).
 pub(crate) fn file_path_arg(arg: &str, path: &str) -> ToolResult<String> {
-    let folded = path.trim().replace('\\', "/");
-    if folded.trim_matches('/').is_empty() {
-        return Err(ToolError::invalid(arg, "give the path of a file"));
-    }
-    if folded.split('/').any(|seg| seg == "..") {
-        return Err(ToolError::invalid(arg, "`..` is not allowed in paths"));
-    }
-    let joined: Vec<&str> = folded
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    Ok(format!("/{}", joined.join("/")))
+    let normal = norm_item(arg, path)?;
+    Ok(format!("/{normal}"))
+}
+
+/// A `file` attachment is a share of a user file: Deck's extendedData names its path and file id.
+fn attachment_hidden(hidden: &Hidden, attachment: &Attachment) -> bool {
+    let data = &attachment.extended_data;
+    let by_id = data
+        .get("fileid")
+        .and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+        .is_some_and(|id| hidden.is_hidden_id(id));
+    let by_path = data
+        .get("path")
+        .and_then(Value::as_str)
+        .is_some_and(|p| hidden.is_hidden(p));
+    by_id || by_path
 }
 
 fn share_id(share: &Value) -> Option<String> {
@@ -111,6 +121,10 @@ impl NextcloudMcp {
     ) -> Result<Json<Attached>, ToolError> {
         let path = file_path_arg("path", &args.path)?;
         let client = self.deck_client(&ctx).await?;
+        // A Deck attachment is a share: a hidden file (or a folder holding one) is never shared.
+        Hidden::load(self, &client)
+            .await?
+            .check_tree("path", &path)?;
         let share = client
             .deck_share_file_with_card(&path, args.card_id)
             .await?;
@@ -139,7 +153,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<AttachNoteArgs>,
     ) -> Result<Json<Attached>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let exclusion = NotesExclusion::load(self, &client).await?;
         let note = client.notes_get(args.note_id).await?;
+        exclusion.check(&note)?;
         let settings = client.deck_notes_settings().await?;
         let folder = settings
             .get("notesPath")
@@ -159,6 +175,7 @@ impl NextcloudMcp {
         raw.push_str(&note.title);
         raw.push_str(suffix);
         let path = file_path_arg("note_id", &raw)?;
+        exclusion.check_attachment(&path)?;
         let share = client
             .deck_share_file_with_card(&path, args.card_id)
             .await?;
@@ -190,11 +207,12 @@ impl NextcloudMcp {
         Parameters(args): Parameters<CardRef>,
     ) -> Result<Json<AttachmentList>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let hidden = Hidden::load(self, &client).await?;
         let attachments: Vec<Attachment> = client
             .deck_attachments(args.board_id, args.stack_id, args.card_id)
             .await?
             .into_iter()
-            .filter(|a| a.deleted_at == 0)
+            .filter(|a| a.deleted_at == 0 && !attachment_hidden(&hidden, a))
             .collect();
         Ok(Json(AttachmentList {
             card_id: args.card_id,
@@ -266,5 +284,6 @@ mod tests {
         assert_eq!(file_path_arg("p", "//x/./y.txt").unwrap(), "/x/y.txt");
         assert!(file_path_arg("p", "/a/../b").is_err());
         assert!(file_path_arg("p", "/").is_err());
+        assert_eq!(file_path_arg("p", "/ a.txt ").unwrap(), "/ a.txt ");
     }
 }

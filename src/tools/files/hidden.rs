@@ -1,29 +1,38 @@
 //! `toolsets.files.excluded_tags`: files and folders carrying one of these system tags,
-//! and everything below such a folder, are invisible to every Files and Sharing tool.
+//! and everything below such a folder, are invisible to every tool and resource that reads,
+//! lists, shares, attaches, moves or copies a file (Files, Sharing, Deck attachments, Notes).
+
+use std::collections::HashSet;
 
 use super::super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::dav::normalize_path;
 
-/// The hidden paths of one user, resolved once per tool call.
+/// The hidden items of one user, resolved once per tool call: the one check every tool and
+/// resource that reads, lists, shares, attaches, moves or copies a file goes through, whatever
+/// app it uses (Files, Sharing, Deck attachments, Notes).
 #[derive(Debug, Default, Clone)]
 pub struct Hidden {
     prefixes: Vec<String>,
+    file_ids: HashSet<i64>,
 }
 
 impl Hidden {
-    /// Resolves the configured tags to paths (no requests when none are configured).
+    /// Resolves the configured tags to paths and file ids (no requests when none are configured).
     pub async fn load(host: &NextcloudMcp, client: &NextcloudClient) -> ToolResult<Self> {
         let tags = &host.settings.files.excluded_tags;
         if tags.is_empty() {
             return Ok(Self::default());
         }
-        let prefixes = client.paths_tagged_with(tags).await.map_err(|e| {
+        let tagged = client.files_tagged_with(tags).await.map_err(|e| {
             ToolError::new(format!(
                 "cannot check the excluded tags, so nothing is shown: {e}"
             ))
         })?;
-        Ok(Self::from_paths(prefixes))
+        let file_ids = tagged.iter().filter_map(|f| f.file_id).collect();
+        let mut hidden = Self::from_paths(tagged.into_iter().map(|f| f.path).collect());
+        hidden.file_ids = file_ids;
+        Ok(hidden)
     }
 
     /// From already known tagged paths.
@@ -33,7 +42,13 @@ impl Hidden {
                 .into_iter()
                 .map(|p| p.trim_matches('/').to_string())
                 .collect(),
+            file_ids: HashSet::new(),
         }
+    }
+
+    /// True when exclusions are configured and something carries them.
+    pub fn is_active(&self) -> bool {
+        !self.prefixes.is_empty()
     }
 
     /// True when `path` (relative, normalised; a leading `/` is ignored) is tagged or below a tagged folder.
@@ -48,11 +63,37 @@ impl Hidden {
         })
     }
 
+    /// True when the file id itself carries an excluded tag (a Notes note id is its file id).
+    pub fn is_hidden_id(&self, file_id: i64) -> bool {
+        self.file_ids.contains(&file_id)
+    }
+
+    /// True when something hidden lies inside the folder `path` (the root contains everything).
+    pub fn contains_hidden(&self, path: &str) -> bool {
+        let path = path.trim_matches('/');
+        self.prefixes.iter().any(|p| {
+            path.is_empty()
+                || (p.len() > path.len() && p.starts_with(path) && p.as_bytes()[path.len()] == b'/')
+        })
+    }
+
     /// Refuses a hidden path.
     pub fn check(&self, argument: &str, path: &str) -> ToolResult<()> {
         if self.is_hidden(path) {
             return Err(ToolError::new(format!(
                 "`{path}` (argument `{argument}`) is not available: this server hides it by configuration (toolsets.files.excluded_tags)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Refuses a path that is hidden or holds hidden items: for sharing, attaching, moving
+    /// and copying, which would hand the hidden content on with it.
+    pub fn check_tree(&self, argument: &str, path: &str) -> ToolResult<()> {
+        self.check(argument, path)?;
+        if self.contains_hidden(path) {
+            return Err(ToolError::new(format!(
+                "`{path}` (argument `{argument}`) is not available for this: it contains items this server hides by configuration (toolsets.files.excluded_tags)"
             )));
         }
         Ok(())
@@ -89,5 +130,20 @@ mod tests {
         assert!(hidden.is_hidden("Docs/private.md"));
         assert!(!hidden.is_hidden("Docs"));
         assert!(!Hidden::default().is_hidden("anything"));
+    }
+
+    #[test]
+    fn folders_holding_hidden_items_are_refused_for_sharing() {
+        let hidden = Hidden::from_paths(vec!["Docs/private.md".into(), "A/B".into()]);
+        assert!(hidden.contains_hidden("Docs"));
+        assert!(hidden.contains_hidden("A"));
+        assert!(hidden.contains_hidden(""));
+        assert!(!hidden.contains_hidden("Docs/private.md"));
+        assert!(!hidden.contains_hidden("Do"));
+        assert!(!hidden.contains_hidden("A/B/C"));
+        assert!(hidden.check_tree("path", "Docs").is_err());
+        assert!(hidden.check_tree("path", "A/B/C").is_err());
+        assert!(hidden.check_tree("path", "Other").is_ok());
+        assert!(Hidden::default().check_tree("path", "").is_ok());
     }
 }

@@ -10,6 +10,7 @@ use super::super::{NextcloudMcp, ToolError};
 use super::hidden::{Hidden, norm_item};
 use super::visible_with_id;
 use super::write::PathArgs;
+use crate::nextcloud::trashbin::is_version_id;
 use crate::nextcloud::trashbin::{FileVersion, TrashEntry};
 
 /// Result of `nc_webdav_list_trash`.
@@ -120,8 +121,10 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<RestoreTrashArgs>,
     ) -> Result<Json<RestoreTrashResponse>, ToolError> {
-        let entry_id = args.entry_id.trim().to_string();
-        if entry_id.is_empty()
+        // Not trimmed: an entry id starts with the file name, which may begin with a space.
+        let entry_id = args.entry_id.clone();
+        if entry_id.trim().is_empty()
+            || entry_id.chars().any(char::is_control)
             || entry_id.contains('/')
             || entry_id.contains('\\')
             || entry_id == ".."
@@ -204,11 +207,13 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<RestoreVersionArgs>,
     ) -> Result<Json<RestoreVersionResponse>, ToolError> {
-        let version_id = args.version_id.trim().to_string();
-        if version_id.is_empty() || version_id.contains('/') || version_id == ".." {
+        let version_id = args.version_id.clone();
+        if !is_version_id(&version_id) {
             return Err(ToolError::invalid(
                 "version_id",
-                "give a version id from nc_webdav_list_versions",
+                format!(
+                    "`{version_id}` is not a version id; give one from nc_webdav_list_versions (Nextcloud's are digits, the version's timestamp)"
+                ),
             ));
         }
         let path = norm_item("path", &args.path)?;

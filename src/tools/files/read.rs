@@ -38,6 +38,13 @@ pub struct DirectoryListing {
     pub total_size: u64,
 }
 
+/// Bytes read by `nc_webdav_read_file` when no `length` is given: with JSON escaping and
+/// base64 the result stays well inside the 1 MiB per-message limit of common MCP clients.
+pub const DEFAULT_READ_BYTES: u64 = 512 * 1024;
+
+/// Most bytes of JSON-escaped text in one default read (a text full of escapes is cut shorter).
+pub const INLINE_TEXT_BUDGET: usize = 768 * 1024;
+
 /// Arguments of `nc_webdav_read_file`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ReadFileArgs {
@@ -46,29 +53,98 @@ pub struct ReadFileArgs {
     /// `auto` (text as text, images as image content, other files as base64), `markdown` (same; no document conversion is done on this server) or `raw` (never image content).
     #[serde(default = "default_parse")]
     pub parse_document: String,
+    /// Byte offset to start reading at (default 0). Large files are read in ranges: pass the `next_offset` of the previous result.
+    #[serde(default)]
+    pub offset: u64,
+    /// Most bytes to read (default 524288 = 512 KiB, which fits every client's message limit; at most the server's read limit, toolsets.files.max_read_bytes).
+    #[serde(default)]
+    pub length: Option<u64>,
 }
 
 fn default_parse() -> String {
     "auto".into()
 }
 
-/// Result of `nc_webdav_read_file`.
+/// Result of `nc_webdav_read_file`. The content itself is carried once, in the result's first
+/// content block (text, base64 text or an image); this structured part describes it.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ReadFileResponse {
     /// The file read.
     pub path: String,
-    /// Text (content_format `text`), base64 (content_format `base64`), or null for images returned as image content.
-    pub content: Option<String>,
     /// MIME type.
     pub content_type: String,
-    /// Size in bytes.
-    pub size: usize,
+    /// Size of the whole file in bytes (when the server reported it).
+    pub size: Option<u64>,
+    /// Offset of the first byte in the content block.
+    pub offset: u64,
+    /// Bytes of the file in the content block.
+    pub length: u64,
+    /// True when the content block reaches the end of the file.
+    pub complete: bool,
+    /// Where the next range starts (pass it as `offset`); null when complete.
+    pub next_offset: Option<u64>,
     /// ETag: pass it as `if_match` to nc_webdav_write_file to replace exactly this version.
     pub etag: Option<String>,
-    /// `text`, `base64` or `image`.
+    /// `text`, `base64` or `image`: the format of the first content block.
     pub content_format: String,
     /// `not_parsed`: this server returns files as they are, without document conversion.
     pub parse_status: String,
+    /// What to do next (for example how to read the rest of a large file).
+    pub note: String,
+}
+
+/// A text window of a range: leading UTF-8 continuation bytes (a range that starts inside a
+/// character) are skipped and an incomplete character at the end is left for the next range.
+/// Returns the text (decoded in place, without a copy) and the bytes skipped in front, or the
+/// untouched bytes when they are not UTF-8 text.
+pub fn text_window(
+    mut bytes: Vec<u8>,
+    at_start: bool,
+    at_end: bool,
+) -> Result<(String, usize), Vec<u8>> {
+    let skipped = if at_start {
+        0
+    } else {
+        bytes
+            .iter()
+            .take(3)
+            .take_while(|b| (**b & 0b1100_0000) == 0b1000_0000)
+            .count()
+    };
+    let body = &bytes[skipped..];
+    if body.contains(&0) {
+        return Err(bytes);
+    }
+    let end = match std::str::from_utf8(body) {
+        Ok(_) => body.len(),
+        Err(e) if e.error_len().is_none() && !at_end => e.valid_up_to(),
+        Err(_) => return Err(bytes),
+    };
+    if end == 0 && !body.is_empty() {
+        // A range too short to hold one whole character: send its bytes, so reading moves on.
+        return Err(bytes);
+    }
+    bytes.truncate(skipped + end);
+    bytes.drain(..skipped);
+    String::from_utf8(bytes)
+        .map(|text| (text, skipped))
+        .map_err(|e| e.into_bytes())
+}
+
+/// Cuts `text` so that its JSON-escaped form stays within `budget` bytes.
+pub fn fit_escaped(text: &mut String, budget: usize) {
+    let mut used = 0;
+    for (index, c) in text.char_indices() {
+        used += match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        };
+        if used > budget {
+            text.truncate(index);
+            return;
+        }
+    }
 }
 
 /// True for content that should be shown as text.
@@ -144,7 +220,7 @@ impl NextcloudMcp {
         }))
     }
 
-    /// Read a file. Text comes back as text, images as image content, other files as base64. Files larger than the server's read limit (default 10 MiB) are refused with a clear message.
+    /// Read a file, or a byte range of a large one. Text comes back as text, images as image content, other files as base64, always in the first content block (once); the structured result gives size, etag and, when more is left, the `next_offset` to pass as `offset` for the next range. Each read returns at most 512 KiB unless `length` says otherwise.
     #[tool(
         name = "nc_webdav_read_file",
         output_schema = rmcp::handler::server::tool::schema_for_output::<ReadFileResponse>(),
@@ -168,53 +244,110 @@ impl NextcloudMcp {
                 "use auto, markdown or raw",
             ));
         }
+        let cap = self.settings.files.max_read_bytes;
+        let length = match args.length {
+            Some(0) => return Err(ToolError::invalid("length", "must be at least 1")),
+            Some(n) if n > cap => {
+                return Err(ToolError::invalid(
+                    "length",
+                    format!(
+                        "{n} bytes is more than the read limit of {cap} bytes (toolsets.files.max_read_bytes); read in ranges with offset"
+                    ),
+                ));
+            }
+            Some(n) => n,
+            None => DEFAULT_READ_BYTES.min(cap),
+        };
         let path = norm_item("path", &args.path)?;
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
         hidden.check("path", &path)?;
-        let cap = self.settings.files.max_read_bytes;
-        self.progress(&ctx, 0, None, &format!("downloading {path}"))
+        self.progress(&ctx, args.offset, None, &format!("downloading {path}"))
             .await;
-        let download = client.files_get(&path, cap).await?;
-        let size = download.bytes.len();
-        self.progress(&ctx, size as u64, Some(size as u64), "downloaded")
-            .await;
+        let download = client.files_get_range(&path, args.offset, length).await?;
+        let total = download.total_size;
+        let received = download.bytes.len() as u64;
+        if received > 0 {
+            self.progress(&ctx, download.offset + received, total, "downloaded")
+                .await;
+        }
         let content_type = download
             .content_type
             .as_deref()
             .map(|c| c.split(';').next().unwrap_or_default().trim().to_string())
             .unwrap_or_default();
-        let b64 = || base64::engine::general_purpose::STANDARD.encode(&download.bytes);
-        let (content, format, image) = if is_text(&content_type, &download.bytes) {
-            (
-                Some(String::from_utf8_lossy(&download.bytes).into_owned()),
-                "text",
-                None,
-            )
-        } else if mode != "raw" && is_image(&content_type) {
-            (None, "image", Some(b64()))
+        let reaches_end = match total {
+            Some(t) => download.offset + received >= t,
+            None => received < length,
+        };
+        let at_start = download.offset == 0;
+        let mut offset = download.offset;
+        let window = if is_text(&content_type, &[]) {
+            text_window(download.bytes, at_start, reaches_end)
         } else {
-            (Some(b64()), "base64", None)
+            Err(download.bytes)
+        };
+        let (block, format, returned) = match window {
+            Ok((mut text, skipped)) => {
+                offset += skipped as u64;
+                if args.length.is_none() {
+                    fit_escaped(&mut text, INLINE_TEXT_BUDGET);
+                }
+                let n = text.len() as u64;
+                (ContentBlock::text(text), "text", n)
+            }
+            Err(bytes) => {
+                let n = bytes.len() as u64;
+                let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                if mode != "raw" && is_image(&content_type) && at_start && reaches_end {
+                    (ContentBlock::image(data, content_type.clone()), "image", n)
+                } else {
+                    (ContentBlock::text(data), "base64", n)
+                }
+            }
+        };
+        let end = offset + returned;
+        let complete = match total {
+            Some(t) => end >= t,
+            None => reaches_end && returned == received,
+        };
+        let next_offset = (!complete).then_some(end);
+        let note = match next_offset {
+            None if offset == 0 => "the whole file is in the first content block".to_string(),
+            None => format!(
+                "bytes {offset}-{} (the end of the file) are in the first content block",
+                end.saturating_sub(1)
+            ),
+            Some(next) => format!(
+                "this is bytes {offset}-{} of {}; call nc_webdav_read_file with offset={next} for the next range",
+                end.saturating_sub(1),
+                total
+                    .map(|t| format!("{t}"))
+                    .unwrap_or_else(|| "more".into())
+            ),
         };
         let response = ReadFileResponse {
             path,
-            content,
             content_type: if content_type.is_empty() {
                 "application/octet-stream".into()
             } else {
-                content_type.clone()
+                content_type
             },
-            size,
+            size: total.or(complete.then_some(end)),
+            offset,
+            length: returned,
+            complete,
+            next_offset,
             etag: download.etag,
             content_format: format.into(),
             parse_status: "not_parsed".into(),
+            note,
         };
         let value = serde_json::to_value(&response)
             .map_err(|e| ToolError::new(format!("cannot encode the result: {e}")))?;
-        let mut result = CallToolResult::structured(value);
-        if let Some(data) = image {
-            result.content.push(ContentBlock::image(data, content_type));
-        }
+        let mut result =
+            CallToolResult::success(vec![block, ContentBlock::text(value.to_string())]);
+        result.structured_content = Some(value);
         Ok(result)
     }
 }
@@ -222,6 +355,36 @@ impl NextcloudMcp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_windows_respect_character_boundaries() {
+        let text = "aé€😀b".as_bytes().to_vec();
+        // A range cut inside `€` (bytes 3..6): the end waits for the next range.
+        let (head, skipped) = text_window(text[..4].to_vec(), true, false).unwrap();
+        assert_eq!((head.as_str(), skipped), ("aé", 0));
+        // A range starting inside `€` skips its continuation bytes.
+        let (tail, skipped) = text_window(text[4..].to_vec(), false, true).unwrap();
+        assert_eq!((tail.as_str(), skipped), ("😀b", 2));
+        // At the end of the file a cut character is not text.
+        assert!(text_window(text[..4].to_vec(), true, true).is_err());
+        // Too short for one character: not text (base64), so the next offset still moves on.
+        assert!(text_window("€".as_bytes()[..2].to_vec(), true, false).is_err());
+        let binary = vec![0u8, 1, 2];
+        assert_eq!(text_window(binary.clone(), true, true).unwrap_err(), binary);
+    }
+
+    #[test]
+    fn escaped_text_fits_the_budget() {
+        let mut plain = "a".repeat(100);
+        fit_escaped(&mut plain, 50);
+        assert_eq!(plain.len(), 50);
+        let mut controls = "\u{1}".repeat(100);
+        fit_escaped(&mut controls, 60);
+        assert_eq!(controls.len(), 10);
+        let mut quotes = "\"ü".repeat(10);
+        fit_escaped(&mut quotes, 8);
+        assert_eq!(quotes, "\"ü\"ü");
+    }
 
     #[test]
     fn text_detection() {

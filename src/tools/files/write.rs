@@ -211,9 +211,13 @@ impl NextcloudMcp {
             format!(
                 "created `{path}` ({size} bytes); to undo, delete it with nc_webdav_delete_resource"
             )
-        } else {
+        } else if client.versioning_available(outcome.numeric_file_id()).await {
             format!(
                 "replaced `{path}` ({size} bytes); the previous content is kept as a version: nc_webdav_list_versions and nc_webdav_restore_version bring it back"
+            )
+        } else {
+            format!(
+                "replaced `{path}` ({size} bytes); this server keeps no versions (versioning is off), so the previous content cannot be brought back"
             )
         };
         Ok(Json(WriteFileResponse {
@@ -286,7 +290,7 @@ impl NextcloudMcp {
         let path = norm_item("path", &args.path)?;
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
-        hidden.check("path", &path)?;
+        hidden.check_tree("path", &path)?;
         let info = client.files_stat(&path).await?;
         client.files_delete(&path).await?;
         let entry = trash_entry_of(&client, &path).await;
@@ -386,7 +390,8 @@ impl NextcloudMcp {
         }
         let client = self.client(ctx)?;
         let hidden = Hidden::load(self, &client).await?;
-        hidden.check("source_path", &source)?;
+        // Moving or copying a folder would carry its hidden items along (a copy even loses the tag).
+        hidden.check_tree("source_path", &source)?;
         hidden.check("destination_path", &destination)?;
         let created = client
             .files_transfer(copy, &source, &destination, args.overwrite, etag)
@@ -401,9 +406,15 @@ impl NextcloudMcp {
             ));
         }
         if !created {
-            message.push_str(
-                "; the replaced destination is kept by Nextcloud as a version (files) or in the trash bin (folders)",
-            );
+            if client.versioning_available(None).await {
+                message.push_str(
+                    "; the replaced destination is kept by Nextcloud as a version (files) or in the trash bin (folders)",
+                );
+            } else {
+                message.push_str(
+                    "; this server keeps no versions, so a replaced file cannot be brought back (a replaced folder goes to the trash bin when it is enabled)",
+                );
+            }
         }
         Ok(TransferResponse {
             source_path: source,

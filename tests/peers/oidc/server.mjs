@@ -11,6 +11,8 @@
 //
 // TEST-ONLY control endpoints live under /__test/ (never part of any real provider):
 //   POST /__test/mint {sub, scope?, format?: "opaque"|"jwt", ttl?, aud?} -> {access_token, expires_in, token_type}
+//   POST /__test/mint {sub, format: "id_token", aud?, typ?, nonce?, scope?} -> an ID token shaped like
+//        Nextcloud's (header typ "JWT" unless typ given, or none with typ: ""; aud = client id)
 //   POST /__test/revoke {token}
 //   POST /__test/clients/<id>/delete         (Nextcloud's cleanUp() of an expired DCR client)
 //   POST /__test/clients/<id>/expire         (set client_secret_expires_at to now)
@@ -19,6 +21,13 @@
 //   GET  /__test/stats, POST /__test/reset-stats
 //   POST /__test/reset                       (startup settings, zero stats, registered clients deleted)
 //   POST /__test/rotate-keys                 (JWKS rotation: new signing key first, old kept)
+//
+// Interactive login (the authorization code flow a real MCP client runs): /authorize redirects to
+// /interaction/<uid>, a plain HTML login form (POST /interaction/<uid>/login with login and password;
+// the password of every account is "<login>-password"), then a consent form (POST
+// /interaction/<uid>/confirm, or /abort). Test clients drive it over plain HTTP (form POSTs with the
+// cookies the provider sets). Refresh tokens are issued to every client allowed the refresh_token
+// grant, as Nextcloud's oidc app does.
 //
 // Usage: node server.mjs --port P [--host 127.0.0.1] [--client-lifetime 3600]
 //                        [--resource urn:nextcloud-mcp:test] [--token-ttl 3600]
@@ -70,6 +79,10 @@ function resetStats() {
     jwks: 0,
     registration_reads: 0,
     mints: 0,
+    interactions: 0,
+    logins: 0,
+    logins_failed: 0,
+    consents: 0,
   });
 }
 resetStats();
@@ -174,7 +187,7 @@ function buildProvider() {
       email: ['email', 'email_verified'],
     },
     scopes: ['openid', 'profile', 'email', 'offline_access'],
-    extraClientMetadata: { properties: ['token_type'] },
+    extraClientMetadata: { properties: ['token_type', 'resource_url'] },
     async findAccount(_ctx, sub) {
       return {
         accountId: sub,
@@ -182,6 +195,8 @@ function buildProvider() {
       };
     },
     pkce: { required: () => true },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: {
       AccessToken: () => state.tokenTTL,
       AuthorizationCode: 60,
@@ -192,7 +207,7 @@ function buildProvider() {
       Interaction: 3600,
     },
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: false }, // our own login and consent pages below
       registration: { enabled: true, initialAccessToken: false, issueRegistrationAccessToken: true },
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
       introspection: { enabled: true },
@@ -206,11 +221,13 @@ function buildProvider() {
           return client?.token_type === 'jwt' ? state.defaultResource : undefined;
         },
         useGrantedResource: () => true,
-        getResourceServerInfo(_ctx, resource) {
+        // Like Nextcloud's oidc app: JWT access tokens for clients registered with token_type
+        // "jwt", opaque ones (stored; introspectable) for the others, e.g. MCP clients' own DCR.
+        getResourceServerInfo(_ctx, resource, client) {
           return {
             audience: resource,
             scope: 'openid profile email',
-            accessTokenFormat: 'jwt',
+            accessTokenFormat: client?.token_type === 'jwt' ? 'jwt' : 'opaque',
             accessTokenTTL: state.tokenTTL,
           };
         },
@@ -325,9 +342,28 @@ async function userinfo(req, res) {
   sendJSON(res, 200, accountClaims(at.accountId, scopes.size ? scopes : null));
 }
 
+// An ID token signed with the provider's key, shaped like Nextcloud's JwtGenerator::generateIdToken.
+async function mintIdToken(body) {
+  const key = await jose.importJWK(signingKeys[0], 'RS256');
+  const t = now();
+  const claims = {
+    sub: body.sub, aud: body.aud || TEST_CLIENT.client_id, azp: TEST_CLIENT.client_id,
+    iat: t, exp: t + Number(body.ttl || 900), auth_time: t, preferred_username: body.sub,
+    nonce: body.nonce ?? 'n-0S6_WzA2Mj',
+  };
+  if (body.scope) claims.scope = body.scope;
+  const header = { alg: 'RS256', kid: signingKeys[0].kid };
+  const typ = body.typ ?? 'JWT';
+  if (typ) header.typ = typ;
+  const token = await new jose.SignJWT(claims).setProtectedHeader(header).setIssuer(issuer).sign(key);
+  count('mints');
+  return { access_token: token, token_type: 'Bearer', expires_in: Number(body.ttl || 900), format: 'id_token' };
+}
+
 async function mint(body) {
   const sub = body.sub;
   if (!sub || typeof sub !== 'string') throw Object.assign(new Error('sub is required'), { status: 400 });
+  if (body.format === 'id_token') return mintIdToken(body);
   const scope = body.scope || 'openid profile email';
   const format = body.format || 'opaque';
   const ttl = Number(body.ttl || state.tokenTTL);
@@ -343,6 +379,12 @@ async function mint(body) {
     grant.addResourceScope(aud, scope);
     resourceServer = new provider.ResourceServer(aud, {
       audience: aud, scope, accessTokenFormat: 'jwt', accessTokenTTL: ttl,
+    });
+  } else if (format === 'opaque' && body.aud) {
+    // A resource-bound opaque token: introspection reports the resource as its aud.
+    grant.addResourceScope(body.aud, scope);
+    resourceServer = new provider.ResourceServer(body.aud, {
+      audience: body.aud, scope, accessTokenFormat: 'opaque', accessTokenTTL: ttl,
     });
   } else if (format !== 'opaque') {
     throw Object.assign(new Error('format must be opaque or jwt'), { status: 400 });
@@ -476,10 +518,96 @@ function installHooks(p) {
   });
 }
 
+// --- interactive login and consent (plain HTML forms) -----------------------------------
+function escapeHTML(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}
+
+function sendPage(res, status, title, body) {
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHTML(title)}</title></head>`
+    + `<body><h1>${escapeHTML(title)}</h1>${body}</body></html>`;
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html),
+  });
+  res.end(html);
+}
+
+function loginForm(uid, clientId, error) {
+  return `${error ? `<p class="error">${escapeHTML(error)}</p>` : ''}`
+    + `<p>Sign in to continue to ${escapeHTML(clientId)}.</p>`
+    + `<form method="post" action="/interaction/${escapeHTML(uid)}/login">`
+    + '<label>Login <input name="login" autocomplete="username"></label>'
+    + '<label>Password <input name="password" type="password" autocomplete="current-password"></label>'
+    + '<button type="submit">Log in</button></form>';
+}
+
+async function interaction(req, res, path) {
+  count('interactions');
+  const [, , uid, action] = path.split('/');
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch (err) {
+    sendPage(res, 400, 'Login expired', `<p>${escapeHTML(err.message || err)}</p>`);
+    return;
+  }
+  if (details.uid !== uid) { sendPage(res, 400, 'Login expired', '<p>unknown interaction</p>'); return; }
+  const { prompt, params } = details;
+  if (req.method === 'GET' && !action) {
+    if (prompt.name === 'login') {
+      sendPage(res, 200, 'Log in', loginForm(uid, params.client_id));
+    } else {
+      const scopes = [...(prompt.details.missingOIDCScope || [])];
+      for (const list of Object.values(prompt.details.missingResourceScopes || {})) scopes.push(...list);
+      sendPage(res, 200, 'Authorize access',
+        `<p>${escapeHTML(params.client_id)} asks for: ${escapeHTML([...new Set(scopes)].join(' '))}</p>`
+        + `<form method="post" action="/interaction/${escapeHTML(uid)}/confirm"><button type="submit">Allow</button></form>`
+        + `<form method="post" action="/interaction/${escapeHTML(uid)}/abort"><button type="submit">Deny</button></form>`);
+    }
+    return;
+  }
+  if (req.method !== 'POST') { sendPage(res, 405, 'Method not allowed', ''); return; }
+  const body = await readBody(req);
+  if (action === 'login' && prompt.name === 'login') {
+    const login = String(body.login || '').trim();
+    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(login) || body.password !== `${login}-password`) {
+      count('logins_failed');
+      sendPage(res, 200, 'Log in', loginForm(uid, params.client_id, 'Wrong login or password.'));
+      return;
+    }
+    count('logins');
+    await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+  } else if (action === 'confirm' && prompt.name === 'consent') {
+    const { accountId } = details.session;
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId, clientId: params.client_id });
+    const missing = prompt.details;
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, list] of Object.entries(missing.missingResourceScopes || {})) {
+      grant.addResourceScope(indicator, list.join(' '));
+    }
+    const grantId = await grant.save();
+    count('consents');
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  } else if (action === 'abort') {
+    await provider.interactionFinished(req, res, {
+      error: 'access_denied', error_description: 'The user denied the request.',
+    }, { mergeWithLastSubmission: false });
+  } else {
+    sendPage(res, 400, 'Unexpected step', `<p>${escapeHTML(action)} during ${escapeHTML(prompt.name)}</p>`);
+  }
+}
+
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, issuer);
   const path = url.pathname;
   if (path.startsWith('/__test/')) { await handleTest(req, res, path); return; }
+  if (/^\/interaction\/[^/]+(\/(login|confirm|abort))?$/.test(path)) {
+    try { await interaction(req, res, path); } catch (err) { sendPage(res, 500, 'Error', `<p>${escapeHTML(err.message || err)}</p>`); }
+    return;
+  }
   if (path === ROUTES.userinfo && (req.method === 'GET' || req.method === 'POST')) {
     try { await userinfo(req, res); } catch (err) { sendJSON(res, 500, { error: 'server_error', error_description: String(err) }); }
     return;

@@ -3,7 +3,7 @@ properties the client reads — `/remote.php/dav/calendars/<uid>/` and
 `/remote.php/dav/addressbooks/users/<uid>/`, the default `personal` calendar and `contacts`
 address book, the read-only `contact_birthdays` calendar, the scheduling inbox/outbox (not
 calendars), `x1:calendar-color` (Apple namespace, prefixed x1 by Sabre), `oc:owner-principal`
-(relative `principals/users/<uid>`) and `d:owner`. Objects are tested against Radicale.
+(relative `principals/users/<uid>`) and `d:owner`. Objects, vCard versions and scheduling: see `caldav_objects.py`.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ ocs/GET_v2_cloud_user.json.txt, errors/http_503_maintenance.txt (status.php keys
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import Any
 
 from starlette.requests import Request
@@ -56,6 +57,10 @@ def capabilities_for(request: Request) -> dict[str, Any]:
     caps = copy.deepcopy(BASE_CAPABILITIES)
     modules = request.app.state.modules
     provided = {getattr(m, "APP", None): m for m in modules if hasattr(m, "capabilities") and getattr(m, "APP", None)}
+    for module in modules:  # always-on parts (files) add their own block
+        fn = getattr(module, "capabilities", None)
+        if getattr(module, "APP", None) is None and fn is not None and not inspect.iscoroutinefunction(fn):
+            caps.update(fn(state))
     for app_id in sorted(state.apps):
         if app_id in provided:
             caps.update(provided[app_id].capabilities(state))
@@ -134,6 +139,11 @@ async def principal(request: Request) -> Response:
         "{urn:ietf:params:xml:ns:caldav}calendar-home-set": dav.Raw(f"<d:href>/remote.php/dav/calendars/{who}/</d:href>"),
         "{urn:ietf:params:xml:ns:carddav}addressbook-home-set": dav.Raw(f"<d:href>/remote.php/dav/addressbooks/users/{who}/</d:href>"),
         "{http://sabredav.org/ns}email-address": user.email,
+        # sabre lists the e-mail (mailto:) first, then the principal URL.
+        "{urn:ietf:params:xml:ns:caldav}calendar-user-address-set": dav.Raw(
+            f"<d:href>mailto:{user.email}</d:href><d:href>{_principal_href(who)}</d:href>"),
+        "{urn:ietf:params:xml:ns:caldav}schedule-outbox-URL": dav.Raw(f"<d:href>/remote.php/dav/calendars/{who}/outbox/</d:href>"),
+        "{urn:ietf:params:xml:ns:caldav}schedule-inbox-URL": dav.Raw(f"<d:href>/remote.php/dav/calendars/{who}/inbox/</d:href>"),
     }
     found, missing = _select(available, wanted)
     return dav.multistatus_response([(_principal_href(who), found, missing)])

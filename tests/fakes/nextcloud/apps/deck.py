@@ -499,7 +499,8 @@ def _attachment_json(a: dict[str, Any]) -> dict[str, Any]:
     return {"cardId": a["cardId"], "type": a["type"], "data": a["data"], "lastModified": a["createdAt"],
             "createdAt": a["createdAt"], "createdBy": a["createdBy"], "deletedAt": a["deletedAt"],
             "extendedData": {"filesize": a.get("size", 1024), "mimetype": a.get("mimetype", "application/octet-stream"),
-                             "info": {"dirname": ".", "basename": a["data"], "extension": ext, "filename": base or a["data"]}},
+                             "info": {"dirname": ".", "basename": a["data"], "extension": ext, "filename": base or a["data"]},
+                             **{k: v for k, v in a.get("extendedData", {}).items() if k in ("path", "fileid")}},
             "id": a["id"]}
 
 
@@ -521,12 +522,16 @@ async def attachment(request: Request, uid: str, board_id: int, stack_id: int, c
     return JSONResponse(_attachment_json(a))
 
 
-def add_file_attachment(state, uid: str, card_id: int, name: str, mimetype: str, size: int) -> None:
-    """Used by the files_sharing fallback: a shareType=12 share makes a `file` attachment."""
+def add_file_attachment(state, uid: str, card_id: int, name: str, mimetype: str, size: int,
+                        extended: dict | None = None) -> None:
+    """Used by the files_sharing fallback: a shareType=12 share makes a `file` attachment. `extended` is Deck's
+    extendedData of a file attachment (path relative to the user's folder, fileid, filesize, mimetype)."""
     db = state.data["deck"]
     aid = _next(db)
     db["attachments"][aid] = {"id": aid, "cardId": card_id, "type": "file", "data": name, "createdAt": _now(),
                               "createdBy": uid, "deletedAt": 0, "mimetype": mimetype, "size": size}
+    if extended is not None:
+        db["attachments"][aid]["extendedData"] = extended
 
 
 def card_visible(state, uid: str, card_id: int) -> bool:

@@ -20,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from ..auth import current_user, get_state
 from ..dav import Raw, etag_matches, make_etag, multistatus_response, quote_etag, requested_props, sabre_error
@@ -64,6 +65,7 @@ class Store:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     trash: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     versions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    versioning: bool = True  # files_versions enabled (POST /__fake/files {"versioning": false} turns it off)
 
     def tick(self) -> int:
         self.clock += 1
@@ -89,6 +91,23 @@ class Store:
 
 def reset(state) -> None:
     state.data["files"] = Store()
+
+
+def capabilities(state) -> dict[str, Any]:
+    """The `files` capability block; `versioning` only while files_versions is enabled."""
+    files: dict[str, Any] = {"bigfilechunking": True, "blacklisted_files": [".htaccess"]}
+    if state.data["files"].versioning:
+        files.update({"versioning": True, "version_labeling": True, "version_deletion": True})
+    return {"files": files}
+
+
+async def control(request: Request) -> Response:
+    """POST /__fake/files {"versioning": bool}: switch files_versions on or off."""
+    body = json.loads(await request.body() or b"{}")
+    st = store(request)
+    if "versioning" in body:
+        st.versioning = bool(body["versioning"])
+    return Response(json.dumps({"versioning": st.versioning}), media_type="application/json")
 
 
 def store(request: Request) -> Store:
@@ -199,6 +218,24 @@ def dest_path(request: Request, uid: str) -> str | None:
     return unquote(raw[len(prefix):]).strip("/")
 
 
+def byte_range(header: str | None, size: int):
+    """sabre's single-range handling: `bytes=a-b`, `bytes=a-`, `bytes=-n`; None = whole body."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first_text, _, last_text = header[len("bytes="):].strip().partition("-")
+    try:
+        if first_text == "":
+            n = int(last_text)
+            return (max(size - n, 0), size - 1) if size and n else "unsatisfiable"
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first >= size or last < first:
+        return "unsatisfiable"
+    return first, min(last, size - 1)
+
+
 def to_trash(st: Store, uid: str, tree: dict[str, Node], path: str) -> None:
     clock = st.tick()
     name = path.rsplit("/", 1)[-1]
@@ -231,8 +268,19 @@ async def files_endpoint(request: Request) -> Response:
             return not_found(path)
         if node.is_dir:
             return sabre_error(501, "Sabre\\DAV\\Exception\\NotImplemented", "GET is only implemented on File objects")
-        return Response(node.content, headers={"Content-Type": node.content_type, "ETag": quote_etag(node.etag),
-                                               "OC-ETag": quote_etag(node.etag)})
+        headers = {"Content-Type": node.content_type, "ETag": quote_etag(node.etag),
+                   "OC-ETag": quote_etag(node.etag), "Accept-Ranges": "bytes"}
+        size = len(node.content)
+        wanted = byte_range(request.headers.get("range"), size)
+        if wanted == "unsatisfiable":
+            return sabre_error(416, "Sabre\\DAV\\Exception\\RequestedRangeNotSatisfiable",
+                               f"The start offset exceeded the size of the entity ({size})",
+                               headers={"Content-Range": f"bytes */{size}"})
+        if wanted is not None:
+            first, last = wanted
+            headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+            return Response(node.content[first:last + 1], status_code=206, headers=headers)
+        return Response(node.content, headers=headers)
     if method == "PUT":
         if_match, if_none = request.headers.get("if-match"), request.headers.get("if-none-match")
         if if_none is not None and node is not None and etag_matches(if_none, node.etag):
@@ -244,7 +292,10 @@ async def files_endpoint(request: Request) -> Response:
         if node is not None and node.is_dir:
             return sabre_error(409, "Sabre\\DAV\\Exception\\Conflict", "Cannot overwrite a folder")
         parent = tree.get(parent_of(path))
-        if parent is None or not parent.is_dir:
+        if parent is None:
+            # sabre's Server::createFile looks the parent up without catching NotFound: 404 (MKCOL says 409).
+            return not_found(parent_of(path))
+        if not parent.is_dir:
             return sabre_error(409, "Sabre\\DAV\\Exception\\Conflict", "Files can only be created as children of collections")
         body = await request.body()
         clock = st.tick()
@@ -252,7 +303,7 @@ async def files_endpoint(request: Request) -> Response:
         if created:
             node = Node(is_dir=False, fileid=st.new_id())
             tree[path] = node
-        else:
+        elif st.versioning:
             st.versions.setdefault(node.fileid, []).append({
                 "version_id": str(node.mtime), "content": node.content, "content_type": node.content_type,
                 "mtime": node.mtime, "etag": node.etag,
@@ -560,6 +611,9 @@ async def versions(request: Request) -> Response:
     if request.path_params["uid"] != uid:
         return sabre_error(403, "Sabre\\DAV\\Exception\\Forbidden", "Access denied")
     st = store(request)
+    if not st.versioning:
+        # files_versions disabled: the versions collection does not exist.
+        return not_found(f"versions/{uid}")
     fileid = int(request.path_params["fileid"])
     node = node_by_id(st, uid, fileid)
     if node is None:
@@ -591,13 +645,15 @@ async def versions(request: Request) -> Response:
 
 
 FILE_METHODS = ["PROPFIND", "GET", "PUT", "MKCOL", "DELETE", "MOVE", "COPY", "REPORT", "PROPPATCH"]
+# Methods sabre knows no handler for on a file node: 501 Not Implemented (not Starlette's 405).
+UNIMPLEMENTED = ["SEARCH", "LOCK", "UNLOCK", "POST", "PATCH", "ACL", "BIND"]
 
 
 def routes(state):
     return [
-        dav_route("/files/{uid}", files_endpoint, methods=FILE_METHODS),
-        dav_route("/files/{uid}/", files_endpoint, methods=FILE_METHODS),
-        dav_route("/files/{uid}/{path:path}", files_endpoint, methods=FILE_METHODS),
+        dav_route("/files/{uid}", files_endpoint, methods=FILE_METHODS + UNIMPLEMENTED),
+        dav_route("/files/{uid}/", files_endpoint, methods=FILE_METHODS + UNIMPLEMENTED),
+        dav_route("/files/{uid}/{path:path}", files_endpoint, methods=FILE_METHODS + UNIMPLEMENTED),
         dav_route("/", search, methods=["SEARCH"]),
         dav_route("", search, methods=["SEARCH"]),
         dav_route("/comments/files/{fileid:int}", comments, methods=["REPORT", "POST"]),
@@ -613,4 +669,5 @@ def routes(state):
         dav_route("/versions/{uid}/versions/{fileid:int}", versions, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}/", versions, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}/{vid}", versions, methods=["MOVE"]),
+        Route("/__fake/files", control, methods=["POST"]),
     ]

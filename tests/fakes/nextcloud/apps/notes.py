@@ -113,14 +113,69 @@ async def get_note(request: Request) -> Response:
     return JSONResponse(note, headers={**API_HEADERS, "ETag": quote_etag(note["etag"])})
 
 
+def _note_path(category: str, title: str) -> tuple[list[str], str]:
+    folders = [p for p in ["Notes", *category.split("/")] if p]
+    return folders, "/".join([*folders, f"{title}.md"])
+
+
+def _ensure_folders(st, tree, folders: list[str]) -> None:
+    from .files import Node
+    for i in range(1, len(folders) + 1):
+        folder = "/".join(folders[:i])
+        if folder not in tree:
+            node = Node(is_dir=True, fileid=st.new_id())
+            node.touch(st.tick())
+            tree[folder] = node
+
+
+def add_note_file(request: Request, uid: str, title: str, category: str, content: str) -> int:
+    """Nextcloud keeps a note as a file `<notesPath>/<category>/<title>.md`; the note id is that file's id
+    (so system tags on the file, or on its folder, apply to the note)."""
+    from .files import Node
+    st = get_state(request).data["files"]
+    tree = st.tree(uid)
+    folders, path = _note_path(category, title)
+    _ensure_folders(st, tree, folders)
+    file_id = st.new_id()
+    node = Node(is_dir=False, fileid=file_id, content=content.encode(), content_type="text/markdown")
+    node.touch(st.tick())
+    tree[path] = node
+    data(request).setdefault("files", {})[(uid, file_id)] = path
+    return file_id
+
+
+def move_note_file(request: Request, uid: str, note: dict) -> None:
+    """Renames/moves the note's file after a title or category change, as the Notes app does."""
+    st = get_state(request).data["files"]
+    tree = st.tree(uid)
+    paths = data(request).setdefault("files", {})
+    old = paths.get((uid, note["id"]))
+    if old is None or old not in tree:
+        return
+    folders, new = _note_path(note["category"], note["title"])
+    _ensure_folders(st, tree, folders)
+    node = tree.pop(old)
+    node.content = note["content"].encode()
+    tree[new] = node
+    paths[(uid, note["id"])] = new
+
+
+def trash_note_file(request: Request, uid: str, note_id: int) -> None:
+    from .files import to_trash
+    st = get_state(request).data["files"]
+    path = data(request).setdefault("files", {}).pop((uid, note_id), None)
+    if path is not None and path in st.tree(uid):
+        to_trash(st, uid, st.tree(uid), path)
+
+
 async def create_note(request: Request) -> Response:
     uid = await current_user(request)
     body = await request.json()
-    d = data(request)
-    d["next_id"] += 1
     content = body.get("content", "")
-    note = {"id": d["next_id"], "etag": "", "readonly": False, "modified": tick(request),
-            "title": body.get("title") or title_of(content), "category": body.get("category", ""),
+    title = body.get("title") or title_of(content)
+    category = body.get("category", "")
+    note = {"id": add_note_file(request, uid, title, category, content), "etag": "", "readonly": False,
+            "modified": tick(request), "title": title, "category": category,
             "content": content, "favorite": bool(body.get("favorite", False))}
     user_notes(request, uid)[note["id"]] = stamp(note)
     return JSONResponse(note, headers={**API_HEADERS, "ETag": quote_etag(note["etag"])})
@@ -143,6 +198,7 @@ async def update_note(request: Request) -> Response:
             note[key] = body[key]
     note["modified"] = tick(request)
     stamp(note)
+    move_note_file(request, uid, note)
     return JSONResponse(note, headers={**API_HEADERS, "ETag": quote_etag(note["etag"])})
 
 
@@ -150,6 +206,7 @@ async def delete_note(request: Request) -> Response:
     uid = await current_user(request)
     if user_notes(request, uid).pop(request.path_params["id"], None) is None:
         return error(404)
+    trash_note_file(request, uid, request.path_params["id"])
     return JSONResponse([], headers=API_HEADERS)
 
 

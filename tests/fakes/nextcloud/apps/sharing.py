@@ -76,8 +76,10 @@ async def create(request: Request) -> Response:
             return fail(request, 404, "Sharing failed")
         if "deck" not in state.data or not deck.card_visible(state, uid, card_id):
             return fail(request, 404, "Sharing failed")
-        deck.add_file_attachment(state, uid, card_id, rel.rsplit("/", 1)[-1],
-                                 "httpd/unix-directory" if node.is_dir else node.content_type, len(node.content))
+        mimetype = "httpd/unix-directory" if node.is_dir else node.content_type
+        deck.add_file_attachment(state, uid, card_id, rel.rsplit("/", 1)[-1], mimetype, len(node.content),
+                                 extended={"path": "/" + rel, "fileid": node.fileid, "filesize": len(node.content),
+                                           "mimetype": mimetype})
     expiration = None
     if p.get("expireDate"):
         try:
