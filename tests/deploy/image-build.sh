@@ -59,9 +59,13 @@ done
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # Docker image format: the OCI format has no HEALTHCHECK (podman drops it with a warning).
+# The stage images this build leaves untagged are removed afterwards (not others').
+dangling_before=$(podman images --quiet --filter dangling=true | sort -u)
 podman build --quiet --format docker --file Dockerfile --build-arg BINARY_SOURCE=prebuilt \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
   --tag "$image" "$context"
+comm -13 <(echo "$dangling_before") <(podman images --quiet --filter dangling=true | sort -u) |
+  xargs --no-run-if-empty podman rmi --force >/dev/null 2>&1 || true
 rm -f "$out/image.tar"
 podman save --quiet --format docker-archive --output "$out/image.tar" "$image"
 printf 'IMAGE=%s\nBUILD_SECONDS=%s\nREVISION=%s\n' "$image" "$seconds" "$revision" >"$out/image.env"
