@@ -4,13 +4,22 @@
 #   docker build -t nextcloud-mcp:0.1.0 .
 #   docker run --rm -p 8000:8000 -v "$PWD/nextcloud-mcp.yaml:/etc/nextcloud-mcp/nextcloud-mcp.yaml:ro" nextcloud-mcp:0.1.0
 #
-# The image holds only the binary, CA certificates and an empty state directory
+# The image holds only the binary, a CA bundle, an empty /tmp and an empty state directory
 # (/var/lib/nextcloud-mcp, for the auto-registered OIDC client). It runs as uid 65532.
+#
+# BINARY_SOURCE chooses where the files come from:
+#   build     (default) compile them here, in the Rust image (needs a registry to pull it);
+#   prebuilt  take them from the build context's prebuilt/ folder, laid out as the build stage
+#             leaves /out (tests/deploy/image-build.sh does this; CI builds the image so,
+#             with podman and no registry).
+# Only the chosen source's stage is built: BuildKit (Docker's builder since 23.0), podman and
+# buildah skip the other one.
 
 ARG RUST_VERSION=1.95
+ARG BINARY_SOURCE=build
 
 # ---- build -----------------------------------------------------------------------------
-FROM rust:${RUST_VERSION}-bookworm AS builder
+FROM rust:${RUST_VERSION}-bookworm AS build
 
 # musl-gcc compiles the C parts of the TLS stack (ring) for the static target.
 # hadolint ignore=DL3008
@@ -23,23 +32,40 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 
-RUN cargo build --release --locked --target x86_64-unknown-linux-musl \
- && install -D -m 0755 target/x86_64-unknown-linux-musl/release/nextcloud-mcp /out/nextcloud-mcp \
- && install -d -m 0755 /out/etc/nextcloud-mcp \
- && install -d -m 0700 /state
+# The `image` profile (Cargo.toml, docs/decisions/0003-image-build-profile.md).
+# /out/rootfs is the image's filesystem; /out/state its state directory, owned by the
+# runtime user below.
+RUN cargo build --profile image --locked --target x86_64-unknown-linux-musl \
+ && install -D -m 0755 target/x86_64-unknown-linux-musl/image/nextcloud-mcp /out/rootfs/nextcloud-mcp \
+ && install -D -m 0644 /etc/ssl/certs/ca-certificates.crt /out/rootfs/etc/ssl/certs/ca-certificates.crt \
+ && install -d -m 1777 /out/rootfs/tmp \
+ && install -d -m 0755 /out/rootfs/var/lib \
+ && install -d -m 0700 /out/state/nextcloud-mcp
+
+# ---- prebuilt: the same /out from the build context ---------------------------------------
+FROM scratch AS prebuilt
+COPY prebuilt/ /out/
+
+# ---- the chosen source -------------------------------------------------------------------
+# hadolint ignore=DL3006
+FROM ${BINARY_SOURCE} AS binary
 
 # ---- runtime ---------------------------------------------------------------------------
 FROM scratch
 
 ARG VERSION=0.1.0
+ARG REVISION=""
+ARG CREATED=""
 LABEL org.opencontainers.image.title="nextcloud-mcp" \
       org.opencontainers.image.description="MCP server that lets AI assistants use a Nextcloud account" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.licenses="AGPL-3.0-or-later"
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="AGPL-3.0-or-later" \
+      org.opencontainers.image.source="https://github.com/nextcloud-mcp/nextcloud-mcp"
 
-COPY --from=builder /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=builder /out/ /
-COPY --from=builder --chown=65532:65532 /state /var/lib/nextcloud-mcp
+COPY --from=binary /out/rootfs/ /
+COPY --from=binary --chown=65532:65532 /out/state/ /var/lib/
 
 USER 65532:65532
 EXPOSE 8000

@@ -172,17 +172,29 @@ detect_runner() {
     OCC_PATH=/var/www/html/occ
     return 0
   fi
+  local where="no occ in ., /var/www/html or /var/www/nextcloud"
+  local options="Pass --occ /path/to/nextcloud/occ, --docker CONTAINER or --kubectl POD."
   if command -v docker >/dev/null 2>&1; then
-    local found
-    found=$(docker ps --format '{{.Names}} {{.Image}}' 2>/dev/null | awk '$2 ~ /(^|\/)nextcloud(:|$)/ {print $1}')
+    # Checked on its own: under `set -e -o pipefail` a failing `docker ps` inside a pipeline
+    # would end the script before any message.
+    local listing status=0 found
+    listing=$(docker ps --format '{{.Names}} {{.Image}}' 2>&1) || status=$?
+    if [[ $status -ne 0 ]]; then
+      die 1 "cannot look for a Nextcloud container: docker is installed but \`docker ps\` failed: $(head -n 1 <<<"$listing") Check that the Docker daemon runs and that $(id -un) may use it, or say where occ is: $options (There is $where either.)"
+    fi
+    found=$(awk '$2 ~ /(^|\/)nextcloud(:|$)/ {print $1}' <<<"$listing")
     if [[ -n $found && $(wc -l <<<"$found") -eq 1 ]]; then
       DOCKER_CONTAINER=$found
       RUNNER=docker
       say "Using the Docker container '$DOCKER_CONTAINER' (the one running a nextcloud image)."
       return 0
     fi
+    if [[ -n $found ]]; then
+      die 1 "several running Docker containers use a nextcloud image ($(paste -sd, - <<<"$found")); choose one with --docker CONTAINER."
+    fi
+    die 1 "occ not found: $where, and no running Docker container uses a nextcloud image. $options"
   fi
-  die 1 "occ not found: no occ in ., /var/www/html or /var/www/nextcloud, and no single running nextcloud container. Pass --occ /path/to/nextcloud/occ, --docker CONTAINER or --kubectl POD."
+  die 1 "occ not found: $where, and docker is not installed. $options"
 }
 
 setup_local() {
@@ -226,6 +238,13 @@ setup_docker() {
   OCC_CMD=(docker exec -u "$user" "$DOCKER_CONTAINER" php "$path")
   [[ $DRY_RUN -eq 1 ]] && return 0
   command -v docker >/dev/null 2>&1 || die 1 "docker not found on PATH"
+  # The container first: a stopped daemon or a wrong name is not a missing occ.
+  local state status=0
+  state=$(docker inspect --format '{{.State.Running}}' "$DOCKER_CONTAINER" 2>&1) || status=$?
+  if [[ $status -ne 0 ]]; then
+    die 1 "docker cannot inspect the container '$DOCKER_CONTAINER': $(head -n 1 <<<"$state") Check that the Docker daemon runs and that '$DOCKER_CONTAINER' is a name \`docker ps\` shows."
+  fi
+  [[ $state == true ]] || die 1 "the container '$DOCKER_CONTAINER' is not running; start it, then run this again"
   docker exec "$DOCKER_CONTAINER" test -f "$path" ||
     die 1 "occ not found at $path in container '$DOCKER_CONTAINER'; pass --occ /path/inside/the/container/occ"
 }

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 import helm_python as helm
@@ -24,6 +25,7 @@ import kubernetes_validate
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import chart_readme  # noqa: E402
 from tap import CHART, ROOT, binary_path, check, finish, ok, skip  # noqa: E402
 
 helm.disable_logging()
@@ -35,6 +37,11 @@ FULLNAME = "mcp-nextcloud-mcp"
 CONFIG_KEY = "nextcloud-mcp.yaml"
 SECRET_MOUNT = "/run/secrets/nextcloud-mcp"
 HERE = Path(__file__).resolve().parent
+
+# Pod labels of a namespace with two nextcloud/helm releases, their subcharts and our pods.
+PODS = yaml.safe_load((HERE / "nextcloud-helm-pods.yaml").read_text())
+# The Deployment the nextcloud/helm release "nextcloud" creates (its templates' fullname).
+NEXTCLOUD_DEPLOYMENT = "nextcloud"
 
 # CRDs kubernetes-validate has no schema for: checked by hand below.
 CRD_KINDS = {("monitoring.coreos.com/v1", "ServiceMonitor")}
@@ -84,6 +91,66 @@ def server_container(docs: list[dict]) -> dict:
     dep = one(docs, "Deployment", FULLNAME)
     (container,) = [c for c in dep["spec"]["template"]["spec"]["containers"] if c["name"] == "nextcloud-mcp"]
     return container
+
+
+def selected_pods(selector: str | dict) -> list[str]:
+    """The PODS a kubectl label selector (k=v,k=v) or a matchLabels/selector dict picks."""
+    if isinstance(selector, str):
+        assert re.fullmatch(r"[-./\w]+=[-.\w]+(,[-./\w]+=[-.\w]+)*", selector), f"not a k=v,... selector: {selector}"
+        selector = dict(part.split("=", 1) for part in selector.split(","))
+    return sorted(name for name, labels in PODS.items() if all(labels.get(k) == v for k, v in selector.items()))
+
+
+def assert_selects_nextcloud_app_only(selector: str | dict, where: str) -> None:
+    picked = selected_pods(selector)
+    assert picked == ["app"], f"{where} ({selector}) selects {picked}, not only the Nextcloud app pod of release nextcloud"
+
+
+def sidecar_snippet(notes: str) -> dict:
+    """The nextcloud/helm values NOTES.txt prints in sidecar mode."""
+    lines = notes.splitlines()
+    start = lines.index("nextcloud:")
+    end = start
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    return yaml.safe_load("\n".join(lines[start:end]))
+
+
+def assert_notes_commands_exist(notes: str, docs: list[dict]) -> None:
+    """Every kubectl command NOTES.txt prints names something that exists in that mode."""
+    sidecar = not by_kind(docs, "Deployment")
+    container = None
+    if sidecar:
+        (container,) = sidecar_snippet(notes)["nextcloud"]["extraSidecarContainers"]
+    lines = [line.strip() for line in notes.splitlines() if line.strip().startswith("kubectl ")]
+    assert lines, "NOTES.txt prints no kubectl command"
+    for line in lines:
+        words = shlex.split(line)
+        assert words[1] == "-n" and words[2] == NAMESPACE, f"{line}: not in the release namespace"
+        verb, target, rest = words[3], words[4], words[5:]
+        kind, _, name = target.partition("/")
+        if verb == "logs" and kind == "deploy":
+            if sidecar:
+                assert name == NEXTCLOUD_DEPLOYMENT and rest == ["-c", container["name"]], \
+                    f"{line}: the sidecar runs as container {container['name']} of deploy/{NEXTCLOUD_DEPLOYMENT}"
+            else:
+                one(docs, "Deployment", name)
+                assert not rest, line
+        elif verb == "logs" and kind == "job":
+            one(docs, "Job", name)
+        elif verb == "port-forward" and kind == "svc":
+            svc = one(docs, "Service", name)
+            local, remote = rest[0].split(":")
+            (port,) = [p for p in svc["spec"]["ports"] if p["port"] == int(remote)]
+            if sidecar:
+                assert_selects_nextcloud_app_only(svc["spec"]["selector"], f"{line}: Service {name}")
+                names = [p["name"] for p in container["ports"]]
+                assert port["targetPort"] in names, f"{line}: targetPort {port['targetPort']} is not a sidecar port {names}"
+            else:
+                labels = one(docs, "Deployment")["spec"]["template"]["metadata"]["labels"]
+                assert all(labels.get(k) == v for k, v in svc["spec"]["selector"].items()), f"{line}: selects no server pod"
+        else:
+            raise AssertionError(f"{line}: a kubectl command the checks do not know")
 
 
 # ---- what every scenario must satisfy ------------------------------------------------------
@@ -207,7 +274,8 @@ def scenario_oauth_pvc(docs, values):
     job = one(docs, "Job")
     assert job["metadata"]["annotations"]["helm.sh/hook"] == "post-install,post-upgrade"
     args = job["spec"]["template"]["spec"]["containers"][0]["args"]
-    assert args[:3] == ["apply", "--kubectl-selector", "app.kubernetes.io/name=nextcloud,app.kubernetes.io/component=app"], args
+    assert args[:2] == ["apply", "--kubectl-selector"], args
+    assert_selects_nextcloud_app_only(args[2], "the occ-setup Job's --kubectl-selector")
     assert "--dynamic-registration" in args and args[args.index("--client-expire-time") + 1] == "86400", args
     role = one(docs, "Role")
     rules = {(tuple(r["resources"]), tuple(r["verbs"])) for r in role["rules"]}
@@ -255,11 +323,26 @@ def scenario_basic(docs, values):
 
 def scenario_sidecar(docs, values):
     kinds = sorted(d["kind"] for d in docs)
-    assert kinds == ["ConfigMap"], f"sidecar mode renders only the ConfigMap (+ Secret when the chart makes one): {kinds}"
+    assert kinds == ["ConfigMap", "Service"], \
+        f"sidecar mode renders the ConfigMap and the Service for port 8000 (+ Secret when the chart makes one): {kinds}"
     config = rendered_config(docs)
     assert config["nextcloud"]["url"] == "http://localhost"
     assert config["auth"]["oauth"]["client"]["secret_file"] == f"{SECRET_MOUNT}/client-secret"
-    assert config["server"]["allowed_hosts"] == [], "sidecar mode leaves allowed_hosts to the server's default"
+    hosts = config["server"]["allowed_hosts"]
+    for host in ["mcp.example.com", "localhost", FULLNAME, f"{FULLNAME}.{NAMESPACE}.svc.cluster.local"]:
+        assert host in hosts, f"{host} (public URL, the sidecar Service) not in allowed_hosts {hosts}"
+    svc = one(docs, "Service", FULLNAME)
+    assert_selects_nextcloud_app_only(svc["spec"]["selector"], "the sidecar Service")
+    assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(8000, "mcp")], svc["spec"]["ports"]
+
+
+def assert_sidecar_probes(notes: str) -> None:
+    """A pod is Ready only when every container is: the sidecar's readiness must not follow
+    /readyz (Nextcloud or its OIDC app unreachable), or Nextcloud would leave its own Service."""
+    (container,) = sidecar_snippet(notes)["nextcloud"]["extraSidecarContainers"]
+    probes = {k: v["httpGet"]["path"] for k, v in container.items() if k.endswith("Probe")}
+    assert probes == {"startupProbe": "/healthz", "readinessProbe": "/healthz", "livenessProbe": "/healthz"}, probes
+    assert container["ports"] == [{"name": "mcp", "containerPort": 8000}], container["ports"]
 
 
 SCENARIOS = {
@@ -269,6 +352,57 @@ SCENARIOS = {
     "basic-values.yaml": scenario_basic,
     "sidecar-values.yaml": scenario_sidecar,
 }
+
+
+# ---- the packaged chart --------------------------------------------------------------------
+
+CHART_META = yaml.safe_load((CHART / "Chart.yaml").read_text())
+PACKAGE_NAME = f"{CHART_META['name']}-{CHART_META['version']}.tgz"
+
+
+def check_package(scenario_renders: dict[str, tuple[dict, dict[str, str]]]) -> None:
+    """`helm package` the chart (into DEPLOY_ARTIFACTS, kept as CI's artifact), then check that
+    the package holds what an install needs and renders every scenario as the directory does."""
+    dest = Path(os.environ.get("DEPLOY_ARTIFACTS") or tempfile.mkdtemp(prefix="nextcloud-mcp-chart-"))
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        package = Path(helm.package(str(CHART), destination=str(dest)))
+    except Exception as exc:  # noqa: BLE001
+        ok("helm package charts/nextcloud-mcp", False, str(exc))
+        return
+    ok(f"helm package charts/nextcloud-mcp -> {package}", package.name == PACKAGE_NAME, f"expected {PACKAGE_NAME}")
+
+    def contents():
+        import tarfile
+
+        with tarfile.open(package) as tar:
+            names = {m.name for m in tar.getmembers()}
+            top = CHART_META["name"]
+            for need in ["Chart.yaml", "values.yaml", "values.schema.json", "README.md", "templates/NOTES.txt",
+                         "templates/sidecar-service.yaml", "files/nextcloud-setup.sh"]:
+                assert f"{top}/{need}" in names, f"{need} missing from {package.name}"
+            assert not [n for n in names if n.startswith(f"{top}/ci/")], "ci/ must stay out of the package (.helmignore)"
+            script = tar.extractfile(f"{top}/files/nextcloud-setup.sh")
+            assert script is not None, "files/nextcloud-setup.sh is a link in the package, not the script"
+            assert script.read().decode() == (ROOT / "scripts" / "nextcloud-setup.sh").read_text(), \
+                "the packaged files/nextcloud-setup.sh differs from scripts/nextcloud-setup.sh"
+
+    check(f"{package.name} holds the templates, schema, README and the setup script's content, not ci/", contents)
+
+    def lint():
+        report = helm.lint(str(package), {}, strict=False, namespace=NAMESPACE, kube_version="v" + KUBE_VERSION)
+        problems = [m for m in report["messages"] if m["severity"] >= 2] + [{"error": e} for e in report.get("errors", [])]
+        assert not problems, json.dumps(problems, indent=1)
+
+    check(f"helm lint {package.name}", lint)
+    for label, (values, expected) in scenario_renders.items():
+        def same():
+            with helm.Chart.load(str(package)) as chart:
+                chart.validate_schema(values)
+                got = chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True)
+            assert got == expected, f"differs in {sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))}"
+
+        check(f"{label}: `helm install` from {package.name} renders what the chart directory renders", same)
 
 
 # ---- check-config ------------------------------------------------------------------------
@@ -290,7 +424,8 @@ def binary_status() -> tuple[bool, str]:
     return True, ""
 
 
-def run_check_config(config_text: str, files: dict[str, str], workdir: Path) -> subprocess.CompletedProcess:
+def run_check_config(config_text: str, files: dict[str, str], workdir: Path,
+                     binary: Path | None = None) -> subprocess.CompletedProcess:
     secret_dir = workdir / "secrets"
     secret_dir.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
@@ -298,7 +433,7 @@ def run_check_config(config_text: str, files: dict[str, str], workdir: Path) -> 
     config_path = workdir / CONFIG_KEY
     config_path.write_text(config_text.replace(SECRET_MOUNT, str(secret_dir)))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEXTCLOUD_",))}
-    return subprocess.run([str(binary_path()), "check-config", "--config", str(config_path)],
+    return subprocess.run([str(binary or binary_path()), "check-config", "--config", str(config_path)],
                           capture_output=True, text=True, timeout=60, env=env)
 
 
@@ -341,6 +476,7 @@ def main() -> int:
     outdir = Path(tempfile.mkdtemp(prefix="nextcloud-mcp-rendered-"))
     usable, why = binary_status()
     rendered_configs: list[tuple[str, str, dict]] = []
+    scenario_renders: dict[str, tuple[dict, dict[str, str]]] = {}
 
     # Values in the chart mirror the example config key by key.
     def config_keys_match():
@@ -391,6 +527,7 @@ def main() -> int:
             ok(f"{label}: renders", False, str(exc))
             continue
         ok(f"{label}: renders ({len(docs)} manifests)", True)
+        scenario_renders[label] = (values, rendered)
         check(f"{label}: every manifest is valid against the Kubernetes {KUBE_VERSION} schemas", lambda: assert_kubernetes_valid(docs))
         check(f"{label}: namespaces, labels, security context, probes, checksum", lambda: assert_common(docs))
         check(f"{label}: scenario expectations", lambda: scenario(docs, values))
@@ -400,6 +537,29 @@ def main() -> int:
         else:
             check(f"{label}: NOTES.txt gives the nextcloud/helm sidecar snippet",
                   lambda: _assert("extraSidecarContainers" in notes and "extraVolumes" in notes, notes))
+        sidecar = not values.get("deployment", {}).get("enabled", True)
+        if sidecar:
+            check(f"{label}: the sidecar's startup/readiness/liveness probes use /healthz, never /readyz",
+                  lambda: assert_sidecar_probes(notes))
+        check(f"{label}: every kubectl command NOTES.txt prints names something that exists in this mode",
+              lambda: assert_notes_commands_exist(notes, docs))
+
+        def notes_selectors():
+            for selector in re.findall(r"--kubectl-selector (\S+)", notes):
+                assert_selects_nextcloud_app_only(selector, "NOTES.txt's --kubectl-selector")
+
+        check(f"{label}: the --kubectl-selector NOTES.txt prints picks only the Nextcloud app pod", notes_selectors)
+        mode = (values.get("config", {}).get("auth") or {}).get("mode", "oauth")
+        if mode == "basic":
+            check(f"{label}: basic-mode NOTES.txt does not ask for the oidc/user_oidc setup",
+                  lambda: _assert(not re.search(r"nextcloud-setup\.sh|occSetup|Prepare Nextcloud", notes), notes))
+        host = urllib.parse.urlsplit(rendered_config(docs)["nextcloud"]["url"]).hostname or ""  # None: ${VAR}
+        in_cluster = bool(host) and host not in {"localhost", "127.0.0.1"} and (
+            host.endswith((".svc", ".svc.cluster.local")) or "." not in host)
+        url = rendered_config(docs)["nextcloud"]["url"]
+        check(f"{label}: NOTES.txt {'names' if in_cluster else 'does not ask for'} trusted_domains for nextcloud.url {url}",
+              lambda: _assert(("trusted_domains" in notes and host in notes) if in_cluster else "trusted_domains" not in notes, notes))
+
         def notes_command_parses():
             for line in re.findall(r"^\s*(scripts/nextcloud-setup\.sh .*)$", notes, re.M):
                 args = shlex.split(line.replace("<nextcloud-namespace>", "nextcloud"))
@@ -440,6 +600,14 @@ def main() -> int:
             raise AssertionError("the chart rendered these values instead of failing")
 
         check(f"the chart refuses {path.name} ({expect})", refused)
+
+    check_package(scenario_renders)
+    check("charts/nextcloud-mcp/README.md's values table is what tests/deploy/chart_readme.py generates from values.yaml",
+          lambda: _assert(chart_readme.readme_with_table(chart_readme.README.read_text()) == chart_readme.README.read_text(),
+                          "run: python tests/deploy/chart_readme.py --write"))
+    check("the chart README has an upgrade section and install commands for the packaged chart",
+          lambda: _assert(re.search(r"^## Upgrade$", chart_readme.README.read_text(), re.M)
+                          and f"{PACKAGE_NAME}" in chart_readme.README.read_text(), "missing ## Upgrade or the package name"))
 
     run_checkov(outdir)
 

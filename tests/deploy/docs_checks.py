@@ -48,8 +48,11 @@ SUBCOMMANDS = {"serve", "check-config", "stdio", "healthcheck"}
 HTTP_PATHS = {"/healthz", "/readyz", "/mcp", "/.well-known/oauth-protected-resource",
               "/.well-known/openid-configuration", "/index.php/.well-known/openid-configuration"}
 MUSL = "x86_64-unknown-linux-musl"
-APP_VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["appVersion"]
-IMAGE = f"nextcloud-mcp:{APP_VERSION}"
+CHART_META = yaml.safe_load((CHART / "Chart.yaml").read_text())
+APP_VERSION = CHART_META["appVersion"]
+# What `docker build -t` in the docs must name: the chart's default image.
+IMAGE = f"{yaml.safe_load((CHART / 'values.yaml').read_text())['image']['repository']}:{APP_VERSION}"
+PACKAGE = f"{CHART_META['name']}-{CHART_META['version']}.tgz"
 
 
 @dataclass
@@ -160,6 +163,9 @@ class Context:
                 parser.optionxform = str
                 parser.read_string(b.text)
                 self.systemd_user = parser["Service"]["User"]
+        self.pushed_images: set[str] = set()  # repositories the docs push the image to
+        self.tagged_images: set[str] = set()
+        self.oci_charts: set[str] = set()  # oci:// folders the docs push the chart to
         self.docker_volumes_used: set[str] = set()
         self.docker_volumes_created: set[str] = set()
         self.config_env: dict[str, dict[str, str]] = {}
@@ -220,13 +226,7 @@ def run_check_config_env(text: str, files: dict, workdir: Path, env: dict) -> su
 
 
 def notes_snippet(values: dict) -> dict:
-    notes = cc.render(values)["nextcloud-mcp/templates/NOTES.txt"]
-    lines = notes.splitlines()
-    start = lines.index("nextcloud:")
-    end = start
-    while end < len(lines) and lines[end].strip():
-        end += 1
-    return yaml.safe_load("\n".join(lines[start:end]))
+    return cc.sidecar_snippet(cc.render(values)["nextcloud-mcp/templates/NOTES.txt"])
 
 
 def check_nextcloud_chart_values(block: Block, ctx: Context) -> None:
@@ -280,6 +280,8 @@ def check_command(cmd: str, ctx: Context) -> None:
 
 
 def cmd_setup_script(args, ctx, env):
+    if "--kubectl-selector" in args:
+        cc.assert_selects_nextcloud_app_only(args[args.index("--kubectl-selector") + 1], "--kubectl-selector")
     proc = subprocess.run(["bash", str(SCRIPT), *args, "--dry-run"], capture_output=True, text=True)
     assert proc.returncode == 0, f"--dry-run exited {proc.returncode}: {proc.stderr}"
 
@@ -311,10 +313,28 @@ def parse_flags(args, with_value):
 
 def cmd_helm(args, ctx, env):
     sub = args[0]
+    if sub == "package":
+        assert args[1:] == ["charts/nextcloud-mcp"], args
+        return
+    if sub == "push":
+        assert args[1] == PACKAGE, f"helm package names the chart {PACKAGE}, not {args[1]}"
+        assert args[2].startswith("oci://") and len(args) == 3, args
+        ctx.oci_charts.add(args[2].rstrip("/"))
+        return
     assert sub in {"install", "upgrade", "template"}, f"helm {sub} is not checked"
     positional, flags = parse_flags(args[1:], {"-n", "--namespace", "-f", "--values", "--set", "--version"})
     release, chart = positional
     files = [v for f, v in flags if f in {"-f", "--values"}]
+    if chart == PACKAGE or chart.startswith("oci://"):
+        if chart.startswith("oci://"):
+            folder, _, name = chart.rpartition("/")
+            assert folder in ctx.oci_charts and name == CHART_META["name"], f"{chart}: not where the docs push the chart"
+            assert ("--version", CHART_META["version"]) in flags, f"{chart} needs --version {CHART_META['version']}"
+        chart = "charts/nextcloud-mcp"  # the packaged chart renders as the directory (chart_checks.py)
+    for f, v in flags:
+        if f == "--set" and v.startswith("image.repository="):
+            repo = v.split("=", 1)[1]
+            assert repo in ctx.pushed_images, f"{repo}: the docs push the image to {sorted(ctx.pushed_images)}"
     if chart == "charts/nextcloud-mcp":
         assert release == cc.RELEASE, f"the docs use the release name {cc.RELEASE!r} (resource names depend on it)"
         values: dict = {}
@@ -345,7 +365,13 @@ def deep_merge(a: dict, b: dict) -> dict:
 def cmd_kubectl(args, ctx, env):
     positional, flags = parse_flags(args, {"-n", "--namespace", "-c", "--from-literal"})
     verb = positional[0]
-    if verb in {"logs", "port-forward"}:
+    if verb == "logs" and positional[1] == f"deploy/{cc.NEXTCLOUD_DEPLOYMENT}":
+        # Sidecar mode: the server's container in the nextcloud/helm Deployment.
+        container = [v for f, v in flags if f == "-c"]
+        snippets = [yaml.safe_load(b.text) for b in ctx.blocks if b.kind == "nextcloud-chart-values"]
+        names = {c["name"] for sn in snippets for c in sn["nextcloud"]["extraSidecarContainers"]}
+        assert container and container[0] in names, f"-c must name the sidecar container {names}"
+    elif verb in {"logs", "port-forward"}:
         target = positional[1]
         assert target in ctx.names, f"{target} is not a resource the chart creates for release {cc.RELEASE}: {sorted(ctx.names)}"
         if verb == "port-forward":
@@ -364,8 +390,16 @@ def cmd_docker(args, ctx, env):
     sub = args[0]
     if sub == "build":
         positional, flags = parse_flags(args[1:], {"-t", "--tag", "-f"})
-        assert positional == ["."] and ("-t", IMAGE) in flags, f"expected `docker build -t {IMAGE} .`"
+        assert positional == ["."] and ("-t", IMAGE) in flags, \
+            f"expected `docker build -t {IMAGE} .` (the chart's default image.repository and appVersion)"
         assert (ROOT / "Dockerfile").exists()
+    elif sub == "tag":
+        assert args[1] == IMAGE and args[2].endswith(f"/nextcloud-mcp:{APP_VERSION}"), \
+            f"tag {IMAGE} as <registry>/.../nextcloud-mcp:{APP_VERSION}"
+        ctx.tagged_images.add(args[2])
+    elif sub == "push":
+        assert args[1] in ctx.tagged_images, f"{args[1]} is not an image the docs tagged"
+        ctx.pushed_images.add(args[1].rsplit(":", 1)[0])
     elif sub == "volume":
         assert args[1] == "create"
         ctx.docker_volumes_created.add(args[2])
@@ -415,8 +449,9 @@ def cmd_binary(args, ctx, env):
 
 
 def cmd_cargo(args, ctx, env):
-    assert args[:4] == ["build", "--release", "--locked", "--target"] and args[4] == MUSL, args
-    assert f"cargo build --release --locked --target {MUSL}" in (ROOT / "Dockerfile").read_text()
+    assert args[:5] == ["build", "--profile", "image", "--locked", "--target"] and args[5] == MUSL, args
+    assert f"cargo build --profile image --locked --target {MUSL}" in (ROOT / "Dockerfile").read_text()
+    assert "[profile.image]" in (ROOT / "Cargo.toml").read_text()
 
 
 def cmd_rustup(args, ctx, env):
@@ -431,7 +466,7 @@ def cmd_install(args, ctx, env):
             if f in {"-o", "-g"}:
                 assert v == ctx.systemd_user, f"{f} {v} is not the unit's User={ctx.systemd_user}"
     else:
-        assert positional == [f"target/{MUSL}/release/nextcloud-mcp", "/usr/local/bin/nextcloud-mcp"], positional
+        assert positional == [f"target/{MUSL}/image/nextcloud-mcp", "/usr/local/bin/nextcloud-mcp"], positional
 
 
 def cmd_useradd(args, ctx, env):
@@ -503,9 +538,25 @@ def check_configuration_keys() -> None:
     assert not missing, f"docs/configuration.md does not describe: {missing}"
 
 
+def check_readme_tests_section() -> None:
+    """The README's Tests section names what the test scripts install, and where."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Tests"):]
+    section = section[:section.index("\n## ", 1)]
+    install = (ROOT / "tests" / "deploy" / "install.sh").read_text()
+    apt = set(re.findall(r"missing\+=\(([-a-z0-9]+)\)", install)) - {"ca-certificates"}
+    venvs = {".venv-deploy"} | set(re.findall(r"^make_venv (\.[-\w]+) ", (ROOT / "scripts" / "install-test-deps.sh").read_text(), re.M))
+    missing = sorted(name for name in apt | venvs | {"npm", "Node 22"} if f"`{name}`" not in section and name not in section)
+    assert apt and len(venvs) >= 3, (apt, venvs)
+    assert not missing, f"README.md's Tests section does not mention {missing}"
+    assert "PIP_BREAK_SYSTEM_PACKAGES" not in install and "PIP_BREAK_SYSTEM_PACKAGES" not in (ROOT / "scripts" / "install-test-deps.sh").read_text()
+
+
 def main() -> int:
     blocks = [b for doc in DOCS for b in parse_blocks(doc)]
     ctx = Context(blocks)
+    check("README.md's Tests section names every apt package and virtual environment the test scripts install",
+          check_readme_tests_section)
     check("docs/configuration.md describes every key of the example config", check_configuration_keys)
     for doc in DOCS:
         check(f"docs/{doc}: relative links and anchors resolve", lambda doc=doc: check_links(doc))

@@ -228,8 +228,69 @@ sudo -u www-data bash /var/www/nextcloud/occ config:app:set oidc dynamic_client_
   configured
   PATH="$FAKES:$PATH" run bash "$SCRIPT" verify --docker nextcloud-app
   [ "$status" -eq 0 ]
-  [ "$(head -n 2 "$FAKE_STATE/runner")" = "docker exec nextcloud-app test -f /var/www/html/occ
+  [ "$(head -n 3 "$FAKE_STATE/runner")" = "docker inspect --format {{.State.Running}} nextcloud-app
+docker exec nextcloud-app test -f /var/www/html/occ
 docker exec -u www-data nextcloud-app php /var/www/html/occ app:list" ]
+}
+
+# Runs the script where no local occ can be found (an empty working directory).
+no_local_occ() {
+  if [ -e /var/www/html/occ ] || [ -e /var/www/nextcloud/occ ] || [ -e /usr/share/webapps/nextcloud/occ ]; then
+    skip "this machine has a Nextcloud occ in a place the script looks"
+  fi
+  mkdir -p "$BATS_TEST_TMPDIR/empty"
+  cd "$BATS_TEST_TMPDIR/empty" || return 1
+}
+
+@test "verify with docker installed but its daemon down says so, not that occ is missing" {
+  no_local_occ
+  touch "$FAKE_STATE/docker_down"
+  PATH="$FAKES:$PATH" run bash "$SCRIPT" verify
+  [ "$status" -eq 1 ]
+  [ -n "$output" ]
+  [[ "$output" == "nextcloud-setup.sh: error: cannot look for a Nextcloud container: docker is installed but \`docker ps\` failed: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running? Check that the Docker daemon runs and that $(id -un) may use it, or say where occ is: Pass --occ /path/to/nextcloud/occ, --docker CONTAINER or --kubectl POD. (There is no occ in ., /var/www/html or /var/www/nextcloud either.)" ]]
+  [[ "$output" != *"occ not found"* ]]
+}
+
+@test "--docker with the daemon down names the daemon, not a missing occ" {
+  touch "$FAKE_STATE/docker_down"
+  PATH="$FAKES:$PATH" run bash "$SCRIPT" verify --docker nextcloud-app
+  [ "$status" -eq 1 ]
+  [[ "$output" == "nextcloud-setup.sh: error: docker cannot inspect the container 'nextcloud-app': Cannot connect to the Docker daemon"*"Check that the Docker daemon runs and that 'nextcloud-app' is a name \`docker ps\` shows." ]]
+  [[ "$output" != *"occ not found"* ]]
+}
+
+@test "--docker with a container name docker does not know says so" {
+  echo "nc-app docker.io/library/nextcloud:30-apache" >"$FAKE_STATE/containers"
+  PATH="$FAKES:$PATH" run bash "$SCRIPT" verify --docker nextcloud-app
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"docker cannot inspect the container 'nextcloud-app': Error: No such object: nextcloud-app"* ]]
+}
+
+@test "verify finds the one running nextcloud container by itself" {
+  no_local_occ
+  configured
+  printf '%s\n' "db docker.io/library/mariadb:11" "nc-app docker.io/library/nextcloud:30-apache" >"$FAKE_STATE/containers"
+  PATH="$FAKES:$PATH" run bash "$SCRIPT" verify
+  [ "$status" -eq 0 ]
+  [[ "$output" == "Using the Docker container 'nc-app' (the one running a nextcloud image)."* ]]
+  [[ "$output" == *"All settings are in place."* ]]
+}
+
+@test "verify with several nextcloud containers asks to choose one" {
+  no_local_occ
+  printf '%s\n' "nc-a nextcloud:29" "nc-b nextcloud:30" >"$FAKE_STATE/containers"
+  PATH="$FAKES:$PATH" run bash "$SCRIPT" verify
+  [ "$status" -eq 1 ]
+  [ "$output" = "nextcloud-setup.sh: error: several running Docker containers use a nextcloud image (nc-a,nc-b); choose one with --docker CONTAINER." ]
+}
+
+@test "verify with docker running but no nextcloud container says where it looked" {
+  no_local_occ
+  echo "db docker.io/library/mariadb:11" >"$FAKE_STATE/containers"
+  PATH="$FAKES:$PATH" run bash "$SCRIPT" verify
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"occ not found: no occ in ., /var/www/html or /var/www/nextcloud, and no running Docker container uses a nextcloud image."* ]]
 }
 
 @test "--docker with no occ in the container says where it looked" {

@@ -118,7 +118,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "nextcloud-mcp.publicUrl" -}}
 {{- $server := .Values.config.server | default dict -}}
 {{- $url := $server.public_url | default "" -}}
-{{- if and .Values.deployment.enabled .Values.ingress.enabled (or (eq $url "") (eq $url (include "nextcloud-mcp.defaultPublicUrl" .))) -}}
+{{- if and .Values.ingress.enabled (or (eq $url "") (eq $url (include "nextcloud-mcp.defaultPublicUrl" .))) -}}
 {{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.ingress.host -}}
 {{- else -}}
 {{- default (include "nextcloud-mcp.defaultPublicUrl" .) $url | trimSuffix "/" -}}
@@ -131,10 +131,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $hosts := list -}}
 {{- if $server.allowed_hosts -}}
 {{- $hosts = $server.allowed_hosts -}}
-{{- if and .Values.deployment.enabled .Values.ingress.enabled -}}
+{{- if .Values.ingress.enabled -}}
 {{- $hosts = append $hosts .Values.ingress.host -}}
 {{- end -}}
-{{- else if .Values.deployment.enabled -}}
+{{- else -}}
+{{- /* Both modes: the Deployment's Service, or the sidecar's (sidecar-service.yaml). */ -}}
 {{- $pub := urlParse (include "nextcloud-mcp.publicUrl" .) -}}
 {{- /* The server compares hosts without their port. */ -}}
 {{- $hosts = list "localhost" "127.0.0.1" (regexReplaceAll ":[0-9]+$" $pub.host "") -}}
@@ -220,6 +221,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if and (eq $mode "basic") .Values.occSetup.enabled -}}
+{{- fail "nextcloud-mcp: occSetup.enabled prepares Nextcloud's oidc and user_oidc apps for auth.mode oauth; basic mode needs only an app password, so turn occSetup off" -}}
+{{- end -}}
 {{- if eq $mode "basic" -}}
 {{- $basic := (.Values.config.auth | default dict).basic | default dict -}}
 {{- if not $basic.username -}}
@@ -231,7 +235,61 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
-{{/* The Nextcloud-side pod labels as a selector string for kubectl. */}}
 {{- define "nextcloud-mcp.occNamespace" -}}
 {{- default .Release.Namespace .Values.occSetup.namespace -}}
+{{- end -}}
+
+{{/* The community nextcloud/helm release (values nextcloudHelm) ------------------------------ */}}
+
+{{/* Its chart name, as its templates compute "nextcloud.name". */}}
+{{- define "nextcloud-mcp.ncName" -}}
+{{- default "nextcloud" .Values.nextcloudHelm.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The name of its Deployment, as its templates compute "nextcloud.fullname". */}}
+{{- define "nextcloud-mcp.ncFullname" -}}
+{{- $h := .Values.nextcloudHelm -}}
+{{- if $h.fullnameOverride -}}
+{{- $h.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "nextcloud-mcp.ncName" . -}}
+{{- if contains $name $h.release -}}
+{{- $h.release | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" $h.release $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The labels of its Nextcloud app pod only (not its cron, metrics, database or other
+     releases' pods), as YAML. */}}
+{{- define "nextcloud-mcp.ncAppLabels" -}}
+app.kubernetes.io/name: {{ include "nextcloud-mcp.ncName" . }}
+app.kubernetes.io/instance: {{ .Values.nextcloudHelm.release }}
+app.kubernetes.io/component: app
+{{- end -}}
+
+{{/* The same as a kubectl label selector. */}}
+{{- define "nextcloud-mcp.ncAppSelector" -}}
+{{- $parts := list -}}
+{{- range $k, $v := include "nextcloud-mcp.ncAppLabels" . | fromYaml -}}
+{{- $parts = append $parts (printf "%s=%s" $k $v) -}}
+{{- end -}}
+{{- join "," $parts -}}
+{{- end -}}
+
+{{- define "nextcloud-mcp.occPodSelector" -}}
+{{- default (include "nextcloud-mcp.ncAppSelector" .) .Values.occSetup.podSelector -}}
+{{- end -}}
+
+{{/* The host of config.nextcloud.url when Nextcloud's trusted_domains must list it: an
+     in-cluster Service name (Nextcloud always trusts localhost and 127.0.0.1). */}}
+{{- define "nextcloud-mcp.untrustedNextcloudHost" -}}
+{{- $url := ((.Values.config.nextcloud | default dict).url | default "") | toString -}}
+{{- if not (contains "${" $url) -}}
+{{- $host := (urlParse $url).hostname | default "" -}}
+{{- if and $host (not (has $host (list "localhost" "127.0.0.1" "::1"))) (or (hasSuffix ".svc" $host) (hasSuffix ".svc.cluster.local" $host) (not (contains "." $host))) -}}
+{{- $host -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
