@@ -70,6 +70,15 @@ async def test_read_tree_page_text_and_tags(servers, oidc_peer, mode):
         await fails(s, "collectives_get_page", {"collective_id": 7, "page_id": 99999}, "Page not found: 99999")
 
 
+async def test_unreadable_page_text_is_reported_not_emptied(servers, nextcloud, oidc_peer):
+    async with session_for(servers, "oauth", oidc_peer) as s:
+        page = (await pages_by_title(s))["Tools"]
+        nextcloud.respond(f"/remote.php/dav/files/alice/.Collectives/", status=500, method="GET",
+                          body="<h1>Internal Server Error</h1>", content_type="text/html")
+        await fails(s, "collectives_get_page", {"collective_id": 7, "page_id": page["id"]},
+                    "its text could not be", "HTTP 500")
+
+
 async def test_another_user_does_not_see_the_collective(servers, oidc_peer):
     async with session_for(servers, "oauth", oidc_peer, user="bob") as s:
         assert (await ok(s, "collectives_get_collectives"))["collectives"] == []
@@ -151,6 +160,19 @@ async def test_trash_takes_sub_pages_restore_and_delete_for_good(servers, oidc_p
                     "Not found in trash")
         await fails(s, "collectives_trash_page", {"collective_id": 7, "page_id": pages["Landing page"]["id"]},
                     "landing page")
+
+
+async def test_trash_that_happened_despite_a_500_is_reported_as_done(servers, nextcloud, oidc_peer):
+    async with session_for(servers, "oauth", oidc_peer) as s:
+        tools = (await pages_by_title(s))["Tools"]
+        nextcloud.http.post(f"{nextcloud.url}/__fake/collectives/fail-after", json={"on": True})
+        trashed = await ok(s, "collectives_trash_page", {"collective_id": 7, "page_id": tools["id"]})
+        assert trashed["page"]["trash_timestamp"] and "moved to the trash" in trashed["message"]
+        # A 500 without the action (the 2nd matching call: the DELETE after the GET) stays an error.
+        onboarding = (await pages_by_title(s))["Onboarding"]
+        nextcloud.http.post(f"{nextcloud.url}/__fake/fault", json={"status": 500, "share": 0.5,
+                            "routes": [f"/ocs/v2.php/apps/collectives/api/v1.0/collectives/7/pages/{onboarding['id']}"]})
+        await fails(s, "collectives_trash_page", {"collective_id": 7, "page_id": onboarding["id"]}, "500")
 
 
 async def test_move_rename_and_copy(servers, oidc_peer):

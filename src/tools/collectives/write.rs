@@ -374,9 +374,21 @@ impl NextcloudMcp {
             .iter()
             .map(|p| format!("{} \"{}\"", p.id, p.title))
             .collect();
-        let trashed = client
+        let trashed = match client
             .collective_page_trash(args.collective_id, page.id)
-            .await?;
+            .await
+        {
+            Ok(trashed) => trashed,
+            // Collectives can answer 500 after the page was trashed (nextcloud/collectives#2545):
+            // the trash tells whether it happened.
+            Err(err) if err.status().is_some_and(|s| s >= 500) => client
+                .collective_pages_trash(args.collective_id)
+                .await?
+                .into_iter()
+                .find(|p| p.id == page.id)
+                .ok_or(err)?,
+            Err(err) => return Err(err.into()),
+        };
         let mut message = if trashed.trash_timestamp.is_some() {
             format!(
                 "Page {} moved to the trash; restore it with collectives_restore_page.",
@@ -588,5 +600,25 @@ impl NextcloudMcp {
             message,
             etag: None,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nextcloud::collectives::page_from;
+    use serde_json::json;
+
+    fn page(id: i64, parent: i64) -> Page {
+        page_from(&json!({"id": id, "parentId": parent, "title": format!("p{id}")})).unwrap()
+    }
+
+    #[test]
+    fn descendants_are_every_page_below_not_siblings() {
+        let pages = vec![page(1, 0), page(2, 1), page(3, 2), page(4, 3), page(5, 1)];
+        let mut below: Vec<i64> = descendants(&pages, 2).iter().map(|p| p.id).collect();
+        below.sort();
+        assert_eq!(below, vec![3, 4]);
+        assert!(descendants(&pages, 5).is_empty());
     }
 }

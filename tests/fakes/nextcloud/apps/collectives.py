@@ -15,7 +15,9 @@ Faithful to what bites clients:
   the same ids; DELETE .../pages/trash/{id} deletes for good.
 - Search reads the app's own word index, which only the background job updates: `POST /__fake/collectives/index`
   runs it (pages created or edited since are missing until then). All words must match.
-Control: POST /__fake/collectives/index.
+- 500 after the action happened (nextcloud/collectives#2545, 4.4.1): `POST /__fake/collectives/fail-after {"on": true}`
+  makes trashing a page succeed yet answer 500.
+Control: POST /__fake/collectives/index, POST /__fake/collectives/fail-after.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def reset(state) -> None:
         "page_trash": {},    # collective id -> [{id, info, nodes, base}]
         "held": {},          # collective id -> {uid: nodes} while the collective is trashed
         "index": {},         # collective id -> {file id: indexed words}
+        "fail_after": False,  # trash a page, then answer 500 (nextcloud/collectives#2545)
     }
 
 
@@ -432,6 +435,8 @@ async def trash_page(request: Request) -> Response:
     ts = st.tick()
     entry = {"id": p["id"], "info": dict(p, trashTimestamp=ts), "nodes": {x: tree.pop(x) for x in paths}}
     data(request)["page_trash"].setdefault(c["id"], []).append(entry)
+    if data(request)["fail_after"]:
+        return fail(request, 500, "An internal error occurred.")
     return ocs_response(request, {"page": entry["info"]})
 
 
@@ -537,6 +542,12 @@ async def search(request: Request) -> Response:
     return ocs_response(request, {"pages": hits})
 
 
+async def control_fail_after(request: Request) -> Response:
+    """POST /__fake/collectives/fail-after {"on": bool}: trashing a page still happens but answers 500 (#2545)."""
+    data(request)["fail_after"] = bool((await request.json()).get("on"))
+    return JSONResponse({"ok": True})
+
+
 async def control_index(request: Request) -> Response:
     """POST /__fake/collectives/index: the background indexer runs for every seeded member and collective."""
     d = data(request)
@@ -551,6 +562,7 @@ def routes(state):
     c = f"{b}/collectives/{{cid:int}}"
     return [
         Route("/__fake/collectives/index", control_index, methods=["POST"]),
+        Route("/__fake/collectives/fail-after", control_fail_after, methods=["POST"]),
         *ocs_route(f"{b}/collectives", list_collectives, ["GET"]),
         *ocs_route(f"{b}/collectives", create_collective, ["POST"]),
         *ocs_route(f"{b}/collectives/trash", list_trashed_collectives, ["GET"]),
