@@ -47,6 +47,10 @@ const SUMMARIES: &[(&str, &str)] = &[
         "search",
         "Nextcloud's unified search across every app the user has.",
     ),
+    (
+        "collectives",
+        "Collectives wikis: collectives, page tree, page text, search, tags, trash.",
+    ),
 ];
 
 /// Per-session state: which toolsets this session enabled.
