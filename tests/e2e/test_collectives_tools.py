@@ -268,3 +268,15 @@ async def test_collectives_absent_is_explained(nextcloud, oidc_peer, mcp_server)
     async with mcp_session(server.url, oidc_peer.mint("alice")) as s:
         text = await fails(s, "collectives_get_collectives", {}, "Collectives app is not installed or not enabled for you")
         assert "occ app:enable collectives" in text
+
+
+async def test_presence_is_probed_once_per_user(nextcloud, oidc_peer, mcp_server):
+    server = mcp_server()
+    probe = "GET /ocs/v2.php/apps/collectives/api/v1.0/collectives"
+    alice = oidc_peer.mint("alice")
+    # Cached by credential: alice's token twice (two sessions), then bob: two probes in all.
+    for token in (alice, alice, oidc_peer.mint("bob")):
+        async with mcp_session(server.url, token) as s:
+            for _ in range(2):
+                await ok(s, "collectives_get_trashed_collectives")
+    assert nextcloud.stats()["routes"].get(probe) == 2, nextcloud.stats()["routes"]
