@@ -5,6 +5,7 @@ pub mod caldav;
 pub mod capabilities;
 pub mod carddav;
 pub mod client;
+pub mod collectives;
 pub mod comments;
 pub mod connect_error;
 pub mod dav;

@@ -59,6 +59,10 @@ const SUMMARIES: &[(&str, &str)] = &[
         "news",
         "News app: folders, feeds, items, unread and starred, mark read/starred.",
     ),
+    (
+        "collectives",
+        "Collectives wikis: collectives, page tree, page text, search, tags, trash.",
+    ),
 ];
 
 /// Per-session state: which toolsets this session enabled.

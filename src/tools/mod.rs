@@ -4,6 +4,7 @@
 #![allow(deprecated)]
 
 pub mod calendar;
+pub mod collectives;
 pub mod contacts;
 pub mod deck;
 pub mod dynamic;
@@ -38,8 +39,18 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "search", "talk",
-    "mail", "news",
+    "notes",
+    "files",
+    "sharing",
+    "calendar",
+    "contacts",
+    "deck",
+    "tables",
+    "search",
+    "talk",
+    "mail",
+    "news",
+    "collectives",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).
