@@ -50,6 +50,12 @@ const OUTPUT_DROPPED: &[&str] = &[
     "minimum",
 ];
 
+/// How deep an output schema describes records: the result's own fields (depth 0) and the
+/// fields of the records it holds (depth 1); records nested deeper are typed `object` only.
+/// Keeps `tools/list` small (nested card, attendee or message records repeated in many
+/// tools were most of its bytes) while clients still validate the result's shape.
+const OUTPUT_RECORD_DEPTH: usize = 2;
+
 /// Which side of a tool a schema describes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Side {
@@ -75,6 +81,10 @@ pub fn portable(schema: &Map<String, Value>, side: Side) -> Map<String, Value> {
     let mut root = Value::Object(schema.clone());
     inline_single_use_defs(&mut root);
     rewrite(&mut root, side);
+    if side == Side::Output {
+        shallow_records(&mut root, 0);
+        drop_unused_defs(&mut root);
+    }
     if let Value::Object(map) = &mut root {
         map.remove("$schema");
         return std::mem::take(map);
@@ -240,8 +250,12 @@ fn inline_single_use_defs(root: &mut Value) {
         }
     }
     replace_refs(root, &inlinable);
-    // Definitions no longer referenced (after inlining) are dropped, until none is left
-    // that only a dropped definition referred to.
+    drop_unused_defs(root);
+}
+
+/// Drops definitions no longer referenced, until none is left that only a dropped
+/// definition referred to.
+fn drop_unused_defs(root: &mut Value) {
     loop {
         let mut uses = std::collections::HashMap::new();
         count_refs(root, &mut uses);
@@ -252,6 +266,43 @@ fn inline_single_use_defs(root: &mut Value) {
         defs.retain(|name, _| uses.contains_key(&format!("#/$defs/{name}")));
         if defs.len() == before {
             return;
+        }
+    }
+}
+
+/// Types object schemas nested `OUTPUT_RECORD_DEPTH` records deep as plain `object`.
+fn shallow_records(node: &mut Value, depth: usize) {
+    let Value::Object(map) = node else {
+        return;
+    };
+    if map.contains_key("properties") {
+        if depth >= OUTPUT_RECORD_DEPTH {
+            for key in ["properties", "additionalProperties", "patternProperties"] {
+                map.remove(key);
+            }
+            map.entry("type").or_insert_with(|| Value::from("object"));
+            return;
+        }
+        if let Some(Value::Object(props)) = map.get_mut("properties") {
+            props
+                .values_mut()
+                .for_each(|p| shallow_records(p, depth + 1));
+        }
+    }
+    if let Some(Value::Object(defs)) = map.get_mut("$defs") {
+        // A shared definition may be used at any depth: it keeps its own fields only.
+        defs.values_mut()
+            .for_each(|d| shallow_records(d, OUTPUT_RECORD_DEPTH - 1));
+    }
+    if let Some(sub) = map.get_mut("additionalProperties") {
+        shallow_records(sub, depth + 1);
+    }
+    if let Some(sub) = map.get_mut("items") {
+        shallow_records(sub, depth);
+    }
+    for key in SCHEMA_LIST_KEYWORDS {
+        if let Some(Value::Array(subs)) = map.get_mut(*key) {
+            subs.iter_mut().for_each(|sub| shallow_records(sub, depth));
         }
     }
 }
@@ -296,6 +347,32 @@ fn replace_refs(node: &mut Value, inlinable: &Map<String, Value>) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn output_records_nested_deeper_than_one_level_are_typed_object_only() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "board_id": {"type": "integer"},
+                "stacks": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "cards": {"type": "array", "items": {"$ref": "#/$defs/Card"}}
+                    }
+                }}
+            },
+            "$defs": {"Card": {"type": "object", "properties": {"id": {"type": "integer"}}}}
+        });
+        let out = run(schema, Side::Output);
+        let stack = &out["properties"]["stacks"]["items"];
+        assert_eq!(stack["properties"]["title"], json!({"type": "string"}));
+        assert_eq!(
+            stack["properties"]["cards"]["items"],
+            json!({"type": "object"})
+        );
+        assert!(out.get("$defs").is_none(), "{out}");
+    }
 
     fn run(schema: Value, side: Side) -> Value {
         let Value::Object(map) = schema else {
@@ -401,7 +478,7 @@ mod tests {
                 "type": "object",
                 "properties": {"stacks": {"type": "array", "items": {"$ref": "#/$defs/Stack"}}}
             }),
-            Side::Output,
+            Side::Input,
         );
         assert_eq!(
             out,
