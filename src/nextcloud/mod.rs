@@ -18,6 +18,7 @@ pub mod news;
 pub mod notes;
 pub mod ocs;
 pub mod sharing;
+pub mod shopping_list;
 pub mod systemtags;
 pub mod tables;
 pub mod talk;

@@ -21,6 +21,7 @@ pub mod schema;
 pub mod scopes;
 pub mod search;
 pub mod sharing;
+pub mod shopping_list;
 pub mod support;
 pub mod tables;
 pub mod talk;
@@ -38,8 +39,18 @@ pub use support::{ToolError, ToolResult};
 
 /// Every toolset name the config may enable.
 pub const KNOWN_TOOLSETS: &[&str] = &[
-    "notes", "files", "sharing", "calendar", "contacts", "deck", "tables", "search", "talk",
-    "mail", "news",
+    "notes",
+    "files",
+    "sharing",
+    "calendar",
+    "contacts",
+    "deck",
+    "tables",
+    "search",
+    "talk",
+    "mail",
+    "news",
+    "shopping_list",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

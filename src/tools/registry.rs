@@ -20,6 +20,7 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("talk", NextcloudMcp::talk_router()),
         ("mail", NextcloudMcp::mail_router()),
         ("news", NextcloudMcp::news_router()),
+        ("shopping_list", NextcloudMcp::shopping_list_router()),
     ]
 }
 
