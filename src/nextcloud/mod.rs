@@ -7,6 +7,7 @@ pub mod carddav;
 pub mod client;
 pub mod comments;
 pub mod connect_error;
+pub mod cookbook;
 pub mod dav;
 pub mod dav_object;
 pub mod deck;

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod contacts;
+pub mod cookbook;
 pub mod deck;
 pub mod dynamic;
 pub mod files;
@@ -51,6 +52,7 @@ pub const KNOWN_TOOLSETS: &[&str] = &[
     "mail",
     "news",
     "shopping_list",
+    "cookbook",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

@@ -21,6 +21,7 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("mail", NextcloudMcp::mail_router()),
         ("news", NextcloudMcp::news_router()),
         ("shopping_list", NextcloudMcp::shopping_list_router()),
+        ("cookbook", NextcloudMcp::cookbook_router()),
     ]
 }
 
