@@ -17,6 +17,7 @@ SHOPPING_TOOLS = {
     "nc_shopping_list_update_list", "nc_shopping_list_delete_list", "nc_shopping_list_get_items",
     "nc_shopping_list_add_items", "nc_shopping_list_update_item", "nc_shopping_list_check_item",
     "nc_shopping_list_delete_item", "nc_shopping_list_clear_checked_items", "nc_shopping_list_uncheck_all_items",
+    "shopping_list_add_recipe",
 }
 READ = {"nc_shopping_list_get_lists", "nc_shopping_list_get_list", "nc_shopping_list_get_items"}
 DESTRUCTIVE = {"nc_shopping_list_delete_list", "nc_shopping_list_delete_item", "nc_shopping_list_clear_checked_items"}
@@ -40,13 +41,15 @@ def bodies(nextcloud) -> list[dict]:
 
 async def test_tools_listed_with_annotations(servers, oidc_peer):
     async with session_for(servers, "oauth", oidc_peer) as s:
-        tools = await served_tools(s, "nc_shopping_list_", SHOPPING_TOOLS)
+        tools = await served_tools(s, "nc_shopping_list_", SHOPPING_TOOLS - {"shopping_list_add_recipe"})
+        tools |= await served_tools(s, "shopping_list_", {"shopping_list_add_recipe"})
     for name, tool in tools.items():
         assert tool.annotations.readOnlyHint is (name in READ), name
         assert tool.annotations.destructiveHint is (name in DESTRUCTIVE), name
     assert tools["nc_shopping_list_create_list"].annotations.idempotentHint is False
     assert tools["nc_shopping_list_add_items"].annotations.idempotentHint is False
     assert tools["nc_shopping_list_check_item"].annotations.idempotentHint is True
+    assert tools["shopping_list_add_recipe"].annotations.idempotentHint is False
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -157,3 +160,39 @@ async def test_shopping_list_absent_is_explained(nextcloud, oidc_peer, mcp_serve
         assert "occ app:enable shopping_list" in text
         # cached per user: a second tool gets the same answer
         await fails(s, "nc_shopping_list_get_items", {"list_id": 4}, "not installed or not enabled")
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_add_recipe_scales_merges_and_detects_areas(servers, nextcloud, oidc_peer, mode):
+    async with session_for(servers, mode, oidc_peer) as s:
+        # Baked bananas (Cookbook fake, yield 4) for 8 servings: every amount doubled
+        done = await ok(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 4, "servings": 8})
+        assert done["scale"] == 2 and done["added"] == 3 and done["merged"] == 1 and done["failed"] == 0
+        by_line = {r["ingredient"]: r for r in done["results"]}
+        bananas = by_line["4 bananas"]["item"]
+        assert bananas["name"] == "bananas" and bananas["quantity"] == "8" and bananas["area"] == "Produce"
+        butter = by_line["2 tbsp butter"]["item"]
+        assert (butter["quantity"], butter["unit"], butter["area"]) == ("4", "tbsp", "Dairy")
+        eggs = by_line["2 eggs"]
+        assert eggs["action"] == "merged" and eggs["item"]["id"] == 32 and eggs["item"]["quantity"] == "5"
+        # Pancakes has no yield: as written; flour in g does not merge with flour in cups, checked milk is not reused
+        pancakes = await ok(s, "shopping_list_add_recipe", {"recipe_id": 300, "list_id": 4})
+        acts = {r["ingredient"]: (r["action"], r["item"]["quantity"], r["item"]["unit"]) for r in pancakes["results"]}
+        assert acts["200 g flour"] == ("added", "200", "g") and acts["2 eggs"] == ("merged", "7", None)
+        assert acts["300 ml milk"] == ("added", "300", "ml") and acts["salt"][0] == "added"
+        separate = await ok(s, "shopping_list_add_recipe", {"recipe_id": 300, "list_id": 4, "merge": False})
+        assert separate["added"] == 4 and separate["merged"] == 0
+        await fails(s, "shopping_list_add_recipe", {"recipe_id": 300, "list_id": 4, "servings": 2}, "no yield")
+        await fails(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 4, "servings": 0}, "servings")
+        await fails(s, "shopping_list_add_recipe", {"recipe_id": 999, "list_id": 4}, "recipe 999 not found")
+        await fails(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 9}, "No write access")
+        await fails(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 10}, "List not found")
+    items = [i for i in fake_state(nextcloud)["items"].values() if i["listId"] == 4]
+    assert sum(1 for i in items if i["name"] == "eggs") == 2 and len(items) == 3 + 3 + 3 + 4
+
+
+async def test_add_recipe_needs_cookbook(nextcloud, oidc_peer, mcp_server):
+    nextcloud.set_apps(["notes", "shopping_list"])
+    server = mcp_server()
+    async with mcp_session(server.url, oidc_peer.mint("alice")) as s:
+        await fails(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 4}, "Cookbook app is not installed")

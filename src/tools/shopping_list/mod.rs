@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
@@ -15,6 +16,8 @@ use super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::shopping_list::{Area, Item, ItemFields, PROBE_PATH, ShoppingList};
 
+mod add_recipe;
+mod ingredients;
 mod views;
 
 pub use views::*;
@@ -37,6 +40,13 @@ pub(crate) fn area_names(areas: &[Area]) -> HashMap<i64, String> {
 }
 
 impl NextcloudMcp {
+    /// The 12 reference tools plus `shopping_list_add_recipe`.
+    pub fn shopping_list_router() -> ToolRouter<Self> {
+        let mut router = Self::shopping_list_items_router();
+        router.merge(Self::shopping_recipe_router());
+        router
+    }
+
     pub(crate) async fn shopping_client(
         &self,
         ctx: &RequestContext<RoleServer>,
@@ -59,7 +69,7 @@ async fn item_on_list(client: &NextcloudClient, list_id: i64, item_id: i64) -> T
         })
 }
 
-#[tool_router(router = shopping_list_router, vis = "pub")]
+#[tool_router(router = shopping_list_items_router, vis = "pub")]
 impl NextcloudMcp {
     /// List the caller's shopping lists (owned first, then shared), with whether each is writable.
     #[tool(
