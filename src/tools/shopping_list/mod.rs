@@ -69,6 +69,12 @@ async fn item_on_list(client: &NextcloudClient, list_id: i64, item_id: i64) -> T
         })
 }
 
+/// How many items of the list are ticked off (the app's list-wide calls return no count).
+async fn checked_count(client: &NextcloudClient, list_id: i64) -> ToolResult<usize> {
+    let items = client.shopping_items(list_id).await?;
+    Ok(items.iter().filter(|i| i.checked).count())
+}
+
 #[tool_router(router = shopping_list_items_router, vis = "pub")]
 impl NextcloudMcp {
     /// List the caller's shopping lists (owned first, then shared), with whether each is writable.
@@ -414,12 +420,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListArgs>,
     ) -> Result<Json<Done>, ToolError> {
         let client = self.shopping_client(&ctx).await?;
-        let checked = client
-            .shopping_items(args.list_id)
-            .await?
-            .iter()
-            .filter(|i| i.checked)
-            .count();
+        let checked = checked_count(&client, args.list_id).await?;
         client.shopping_clear_checked(args.list_id).await?;
         Ok(Json(Done {
             list_id: args.list_id,
@@ -445,12 +446,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListArgs>,
     ) -> Result<Json<Done>, ToolError> {
         let client = self.shopping_client(&ctx).await?;
-        let checked = client
-            .shopping_items(args.list_id)
-            .await?
-            .iter()
-            .filter(|i| i.checked)
-            .count();
+        let checked = checked_count(&client, args.list_id).await?;
         client.shopping_uncheck_all(args.list_id).await?;
         Ok(Json(Done {
             list_id: args.list_id,
