@@ -468,7 +468,10 @@ pub fn error_message(body: &[u8]) -> (Option<u16>, Option<String>) {
         let msg = json
             .get("message")
             .or_else(|| json.get("error"))
+            // Cookbook: {"msg","file","line"} (file/line never shown) or a bare string.
+            .or_else(|| json.get("msg"))
             .and_then(|m| m.as_str())
+            .or_else(|| json.as_str())
             .map(shorten)
             .or_else(|| {
                 // Mail's client errors: {"status":"fail","data":{"message","type"}}.

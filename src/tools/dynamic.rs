@@ -63,6 +63,14 @@ const SUMMARIES: &[(&str, &str)] = &[
         "collectives",
         "Collectives wikis: collectives, page tree, page text, search, tags, trash.",
     ),
+    (
+        "shopping_list",
+        "Shopping lists: lists and items, check off, clear; a recipe's ingredients in one call.",
+    ),
+    (
+        "cookbook",
+        "Cookbook recipes: search, read, create, update, import from a web page, categories.",
+    ),
 ];
 
 /// Per-session state: which toolsets this session enabled.

@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod collectives;
 pub mod contacts;
+pub mod cookbook;
 pub mod deck;
 pub mod dynamic;
 pub mod files;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod scopes;
 pub mod search;
 pub mod sharing;
+pub mod shopping_list;
 pub mod support;
 pub mod tables;
 pub mod talk;
@@ -51,6 +53,8 @@ pub const KNOWN_TOOLSETS: &[&str] = &[
     "mail",
     "news",
     "collectives",
+    "shopping_list",
+    "cookbook",
 ];
 
 /// The MCP server object: one per MCP session (stateful) or per request (stateless).

@@ -21,6 +21,8 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
         ("mail", NextcloudMcp::mail_router()),
         ("news", NextcloudMcp::news_router()),
         ("collectives", NextcloudMcp::collectives_router()),
+        ("shopping_list", NextcloudMcp::shopping_list_router()),
+        ("cookbook", NextcloudMcp::cookbook_router()),
     ]
 }
 

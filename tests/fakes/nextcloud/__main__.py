@@ -16,7 +16,7 @@ from .app import DropConnection, build_app
 from .state import FakeState, User
 
 DEFAULT_USERS = "alice:alice-app-password,bob:bob-app-password,alice@example.com=alice:alice-app-password"
-DEFAULT_APPS = "notes,deck,tables,calendar,contacts,spreed,mail,news,collectives"
+DEFAULT_APPS = "notes,deck,tables,calendar,contacts,spreed,mail,news,collectives,shopping_list,cookbook"
 
 
 def parse_users(spec: str) -> tuple[dict[str, User], dict[str, str]]:
