@@ -69,7 +69,7 @@ fn promised(cell: &str, nextcloud_url: &str) -> Option<Value> {
     if cell.starts_with("unset") && !cell.contains('`') {
         return Some(Value::Null);
     }
-    if cell == "present" {
+    if cell.starts_with("present") {
         return Some(Value::String("<present>".into()));
     }
     let literal = match cell.split('`').nth(1) {
@@ -92,6 +92,10 @@ fn every_default_in_the_docs_tables_is_what_the_parser_applies() {
     let mut wrong = Vec::new();
     let mut checked = 0;
     for (key, cell) in &rows {
+        // A key with a placeholder (`toolsets.<toolset>.read`) names many keys, not one.
+        if key.contains('<') {
+            continue;
+        }
         let Some(want) = promised(cell, "http://nc.local") else {
             continue;
         };
