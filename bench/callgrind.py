@@ -116,7 +116,7 @@ def main() -> int:
     ap.add_argument("--recordings", default=str(R.WORK / "canned.json"))
     ap.add_argument("--json", help="write the figures here")
     a = ap.parse_args()
-    binaries = [Path(b) for b in (a.binary or [str(target / "release" / "nextcloud-mcp")])]
+    binaries = [Path(b).resolve() for b in (a.binary or [str(target / "release" / "nextcloud-mcp")])]
     recordings = Path(a.recordings)
     if not recordings.exists():
         print(f"{recordings} missing: run `python3 bench/run.py --canned-only --quick` first (it records)")
