@@ -411,8 +411,10 @@ def machine() -> str:
 def svg_chart(rows: list[dict], path: Path) -> None:
     """Grouped bars: throughput of ours vs the reference per (tool, sessions) at 0 ms latency."""
     groups: dict[tuple, dict[str, float]] = {}
+    # The canned backend's figures when there are any (the servers' own speed), else the fake's at 0 ms.
+    want = "canned" if any(r["latency_ms"] == "canned" for r in rows) else 0
     for r in rows:
-        if r["latency_ms"] != 0 or r["server"] not in ("ours", "reference"):
+        if r["latency_ms"] != want or r["server"] not in ("ours", "reference"):
             continue
         groups.setdefault((r["tool"], r["sessions"]), {})[r["server"]] = r["throughput"]
     if not groups:
@@ -424,8 +426,8 @@ def svg_chart(rows: list[dict], path: Path) -> None:
     bw = 22
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
              f'<rect width="{w}" height="{h}" fill="white"/>',
-             f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">Throughput (calls/s), 0 ms injected latency; '
-             'higher is better</text>']
+             f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="14">Throughput (calls/s), '
+             f'{"canned backend" if want == "canned" else "Python fake, 0 ms injected latency"}; higher is better</text>']
     for i in range(5):
         v = vmax * i / 4
         y = top + plot_h - plot_h * i / 4
@@ -457,6 +459,8 @@ def main() -> int:
     ap.add_argument("--skip-reference", action="store_true")
     ap.add_argument("--quick", action="store_true", help="1 s per case, sessions 1,16")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--no-canned", action="store_true", help="skip the canned-backend table")
+    ap.add_argument("--canned-only", action="store_true", help="only the canned-backend table (no fake matrix)")
     ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args()
     if args.quick:
@@ -466,7 +470,8 @@ def main() -> int:
     t_start = time.monotonic()
     if not args.no_build:
         log("cargo build --release --bin nextcloud-mcp --example loadgen")
-        subprocess.run(["cargo", "build", "--release", "--bin", "nextcloud-mcp", "--example", "loadgen"],
+        subprocess.run(["cargo", "build", "--release", "--bin", "nextcloud-mcp", "--example", "loadgen",
+                        "--example", "canned_backend"],
                        cwd=REPO, check=True)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     binary, gen = target / "release" / "nextcloud-mcp", target / "release" / "examples" / "loadgen"
@@ -502,8 +507,10 @@ def main() -> int:
         # ---- reference
         ref_srv: Server | None = None
         ref_tools: set[str] = set()
+        ref_exe = None
         if not args.skip_reference:
             exe, ref_version = install_reference()
+            ref_exe = exe
             if exe is None:
                 notes.append(f"reference server not run: {ref_version}")
             else:
@@ -540,7 +547,15 @@ def main() -> int:
                 if res.get("isError"):
                     notes.append(f"{srv.name}: {tool} probe returned isError: "
                                  f"{json.dumps(res.get('content'))[:300]}")
-        # ---- the matrix
+        # ---- the canned backend: the servers' own cost (issue 16)
+        if not args.no_canned and tools:
+            exe = ref_exe if ref_srv is not None else None
+            canned_rows = canned_phase(args, fake, peer, binary, target, run_dir, seed_info, tools, exe,
+                                       sessions_list, core, notes)
+            rows.extend(canned_rows)
+        if args.canned_only:
+            latencies = []
+        # ---- the matrix (the Python fake: a realistic, slow backend)
         for latency in latencies:
             fake.set_latency(latency)
             for tool in tools:
@@ -566,7 +581,9 @@ def main() -> int:
             srv.stop()
         servers.clear()
         # ---- OAuth mode (ours): cached vs cold token checks
-        oauth_rows = oauth_bench(fake, peer, binary, gen, run_dir, args.duration, core)
+        oauth_rows = [] if args.canned_only else None
+        if oauth_rows is None:
+            oauth_rows = oauth_bench(fake, peer, binary, gen, run_dir, args.duration, core)
         rows.extend(oauth_rows)
     finally:
         for srv in servers:
@@ -576,6 +593,78 @@ def main() -> int:
     elapsed = time.monotonic() - t_start
     write_results(Path(args.out), rows, core, notes, env_info, ref_version, elapsed, args)
     return 0
+
+
+def canned_phase(args, fake, peer, binary: Path, target: Path, run_dir: Path, seed_info: dict, tools: list[str],
+                 ref_exe: Path | None, sessions_list: list[int], core: dict, notes: list[str]) -> list[dict]:
+    """Records each case's Nextcloud traffic through a proxy, then runs both servers against
+    examples/canned_backend.rs replaying it: floor, calls/s, p50/p99, CPU µs and minor faults per call."""
+    from bench import canned
+
+    gen = target / "release" / "examples" / "loadgen"
+    recordings = WORK / "canned.json"
+    log("canned: recording each case's Nextcloud requests through a proxy")
+    recorded = canned.record(fake, peer, binary, run_dir, seed_info, tools, ref_exe, recordings)
+    backend = canned.CannedBackend(target / "release" / "examples" / "canned_backend", recordings,
+                                   run_dir / "canned.log")
+    rows: list[dict] = []
+    servers: list[Server] = []
+    try:
+        o = ours(canned.Addr(backend.url), peer, binary, run_dir / "ours-canned").start()
+        servers.append(o)
+        targets = [("ours", o)]
+        if ref_exe is not None:
+            try:
+                r = reference(canned.Addr(backend.url), ref_exe).start(timeout=120)
+                servers.append(r)
+                targets.append(("reference", r))
+            except Exception as exc:  # noqa: BLE001
+                notes.append(f"canned: reference could not run: {str(exc).splitlines()[0][:300]}")
+        time.sleep(1.0)
+        for label, srv in targets:
+            key = "ours" if label == "ours" else "ref"
+            core[f"canned_{key}_idle_rss_mb"] = status_kb(srv.pid, "VmRSS") / 1024
+            core[f"canned_{key}_tool_list"] = tool_list_size(srv.mcp_url, srv.token)
+            tl = measure_canned(srv, gen, 1, args.duration, "tools/list", {})
+            core[f"canned_{key}_tools_list"] = {"p50_ms": tl["latency_ms"]["p50"], "per_s": tl["throughput"],
+                                               "cpu_us": tl["cpu_us_per_call"]}
+            cpu0 = cpu_seconds(srv.pid)
+            idle = canned.idle_session_cost(srv, 200)
+            idle["initialize_cpu_us"] = (cpu_seconds(srv.pid) - cpu0) / 200 * 1e6
+            core[f"canned_{key}_sessions"] = idle
+            log(f"canned {label}: idle {core[f'canned_{key}_idle_rss_mb']:.1f} MiB, {idle['kb_per_session']:.1f} KB "
+                f"per idle session, initialize {idle['initialize_cpu_us']:.0f} µs CPU, tools/list "
+                f"{core[f'canned_{key}_tool_list']['bytes']} B in {tl['latency_ms']['p50']:.2f} ms")
+        for tool in tools:
+            method, furl, fheaders = canned.floor_for(tool, recorded.get(tool, []), backend.url)
+            for n in sessions_list:
+                res = loadgen(gen, furl, n, args.duration, method, headers=fheaders)
+                rows.append({**row("floor (canned backend)", tool, "canned", n, res)})
+                for label, srv in targets:
+                    res = measure_canned(srv, gen, n, args.duration, "tools/call",
+                                         {"name": tool, "arguments": tool_arguments(tool, seed_info)})
+                    rows.append({**row(label, tool, "canned", n, res), "cpu_us_per_call": res["cpu_us_per_call"],
+                                 "minflt_per_call": res["minflt_per_call"]})
+                    log(f"canned {label:9} {tool:26} x{n:<3} {res['throughput']:8.1f}/s p50 "
+                        f"{res['latency_ms']['p50']:7.2f} p99 {res['latency_ms']['p99']:7.2f} ms "
+                        f"cpu {res['cpu_us_per_call']:8.0f} µs flt {res['minflt_per_call']:6.1f} "
+                        f"err {res['errors']}+{res['tool_errors']}")
+        for label, srv in targets:
+            core[f"canned_{'ours' if label == 'ours' else 'ref'}_peak_rss_mb"] = status_kb(srv.pid, "VmHWM") / 1024
+        st = backend.stats()
+        if st.get("misses"):
+            notes.append(f"canned backend: {st['misses']} requests had no recording: {st['missed_keys'][:5]}")
+    finally:
+        for srv in servers:
+            srv.stop()
+        backend.stop()
+    return rows
+
+
+def measure_canned(server: Server, gen: Path, sessions: int, duration: float, method: str, params: Any) -> dict:
+    from bench import canned
+
+    return canned.measure_full(server, gen, sessions, duration, method, params)
 
 
 def oauth_bench(fake: NextcloudFake, peer: OidcPeer, binary: Path, gen: Path, run_dir: Path, duration: float,
@@ -623,8 +712,8 @@ def write_results(out: Path, rows: list[dict], core: dict, notes: list[str], env
     floors = {(r["tool"], r["latency_ms"], r["sessions"]): r for r in rows if r["server"].startswith("floor")}
     refs = {(r["tool"], r["latency_ms"], r["sessions"]): r for r in rows if r["server"] == "reference"}
     lines = [f"# Benchmark {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}", "",
-             f"`python3 bench/run.py` (duration {args.duration} s per case, sessions {args.sessions}, latencies "
-             f"{args.latencies} ms), {elapsed / 60:.1f} min in all. Reference: nextcloud-mcp-server "
+             f"`python3 bench/run.py{' --canned-only' if args.canned_only else ''}` (duration {args.duration} s per "
+             f"case, sessions {args.sessions}, fake latencies {'–' if args.canned_only else args.latencies} ms), {elapsed / 60:.1f} min in all. Reference: nextcloud-mcp-server "
              f"{ref_version or '(not run)'}. See docs/performance.md for what the columns mean.", "",
              "## Core figures", "",
              "| figure | nextcloud-mcp | reference |", "|---|---|---|",
@@ -638,8 +727,10 @@ def write_results(out: Path, rows: list[dict], core: dict, notes: list[str], env
              "## Tool calls", "",
              "| tool | latency | sessions | server | calls/s | p50 ms | p99 ms | overhead p50 over floor ms | errors | peak RSS MiB | CPU s / 1000 calls | ours ÷ ref throughput | ours ÷ ref p99 |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines[lines.index("## Tool calls"):lines.index("## Tool calls")] = canned_tables(rows, core)
+    lines[lines.index("## Tool calls")] = "## Tool calls against the Python contract fake (realistic backend)"
     for r in rows:
-        if r["tool"].startswith("resources/"):
+        if r["tool"].startswith("resources/") or r["latency_ms"] == "canned":
             continue
         key = (r["tool"], r["latency_ms"], r["sessions"])
         floor = floors.get(key)
@@ -680,11 +771,51 @@ def write_results(out: Path, rows: list[dict], core: dict, notes: list[str], env
     log(f"wrote {md}, {out / f'{stamp}.json'}, {out / f'{stamp}.svg'}")
 
 
+def canned_tables(rows: list[dict], core: dict) -> list[str]:
+    """The canned-backend section: servers measured on a backend that answers in microseconds."""
+    canned_rows = [r for r in rows if r["latency_ms"] == "canned"]
+    if not canned_rows:
+        return []
+
+    def c(key: str, field: str, digits: int = 1) -> str:
+        v = core.get(key)
+        if isinstance(v, dict):
+            v = v.get(field)
+        return fmt(v, digits) if isinstance(v, (int, float)) else "–"
+    out = ["## On the canned backend (examples/canned_backend.rs: recorded answers replayed in µs)", "",
+           "| figure | nextcloud-mcp | reference |", "|---|---|---|",
+           f"| idle RSS (MiB) | {c('canned_ours_idle_rss_mb', '')} | {c('canned_ref_idle_rss_mb', '')} |",
+           f"| RSS per idle stateful session (KB, 200 opened) | {c('canned_ours_sessions', 'kb_per_session')} | "
+           f"{c('canned_ref_sessions', 'kb_per_session')} |",
+           f"| `initialize` (+ initialized) CPU per session (µs) | {c('canned_ours_sessions', 'initialize_cpu_us', 0)} | "
+           f"{c('canned_ref_sessions', 'initialize_cpu_us', 0)} |",
+           f"| `tools/list` bytes | {c('canned_ours_tool_list', 'bytes', 0)} | {c('canned_ref_tool_list', 'bytes', 0)} |",
+           f"| `tools/list` p50 (ms), 1 session | {c('canned_ours_tools_list', 'p50_ms', 2)} | "
+           f"{c('canned_ref_tools_list', 'p50_ms', 2)} |",
+           f"| `tools/list` CPU per call (µs) | {c('canned_ours_tools_list', 'cpu_us', 0)} | "
+           f"{c('canned_ref_tools_list', 'cpu_us', 0)} |",
+           f"| peak RSS over the canned cases, VmHWM (MiB) | {c('canned_ours_peak_rss_mb', '')} | "
+           f"{c('canned_ref_peak_rss_mb', '')} |", "",
+           "| tool | sessions | server | calls/s | p50 ms | p99 ms | CPU µs / call | minor faults / call | "
+           "peak RSS MiB | ours ÷ ref calls/s |", "|---|---|---|---|---|---|---|---|---|---|"]
+    refs = {(r["tool"], r["sessions"]): r for r in canned_rows if r["server"] == "reference"}
+    for r in canned_rows:
+        ratio = "–"
+        ref = refs.get((r["tool"], r["sessions"]))
+        if r["server"] == "ours" and ref and ref["throughput"]:
+            ratio = f"{r['throughput'] / ref['throughput']:.1f}×"
+        out.append(f"| {r['tool']} | {r['sessions']} | {r['server']} | {fmt(r['throughput'])} | {fmt(r['p50'], 2)} | "
+                   f"{fmt(r['p99'], 2)} | {fmt(r.get('cpu_us_per_call'), 0)} | {fmt(r.get('minflt_per_call'), 1)} | "
+                   f"{fmt(r['peak_rss_mb'])} | {ratio} |")
+    return out + [""]
+
+
 def headline(rows: list[dict]) -> dict[str, str]:
     import math
 
     ours = {(r["tool"], r["latency_ms"], r["sessions"]): r for r in rows if r["server"] == "ours"}
     refs = {(r["tool"], r["latency_ms"], r["sessions"]): r for r in rows if r["server"] == "reference"}
+    ours = {k: v for k, v in ours.items() if k[1] != "canned"}
     both = [k for k in ours if k in refs and refs[k]["throughput"] and refs[k]["p99"] and ours[k]["p99"]]
     if not both:
         return {}

@@ -141,3 +141,128 @@ fn billion_laughs_is_refused_quickly() {
     assert!(parse_multistatus(doc.as_bytes()).is_err());
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
 }
+
+/// The former `parse_multistatus`: walks the tree and deep-clones every property. The current one
+/// moves them out of the consumed tree; both must give the same responses.
+fn parse_multistatus_cloning(
+    body: &[u8],
+) -> Result<Vec<nextcloud_mcp::nextcloud::dav::DavResponse>, String> {
+    use nextcloud_mcp::nextcloud::dav::{DavResponse, decode, status_code};
+    let root = xml::parse(body).map_err(|e| e.to_string())?;
+    if !root.is(NS_DAV, "multistatus") {
+        return Err(format!("expected d:multistatus, got {}", root.name));
+    }
+    let mut out = Vec::new();
+    for response in root.children_named(NS_DAV, "response") {
+        let href = response
+            .child_text(NS_DAV, "href")
+            .map(|h| decode(h.trim()))
+            .unwrap_or_default();
+        let mut props = Vec::new();
+        let mut missing = Vec::new();
+        for propstat in response.children_named(NS_DAV, "propstat") {
+            let ok = propstat
+                .child_text(NS_DAV, "status")
+                .and_then(status_code)
+                .is_some_and(|s| (200..300).contains(&s));
+            if let Some(prop) = propstat.child(NS_DAV, "prop") {
+                for p in &prop.children {
+                    if ok {
+                        props.push(p.clone());
+                    } else {
+                        missing.push((p.ns.clone(), p.name.clone()));
+                    }
+                }
+            }
+        }
+        let status = response.child_text(NS_DAV, "status").and_then(status_code);
+        out.push(DavResponse {
+            href,
+            props,
+            missing,
+            status,
+        });
+    }
+    Ok(out)
+}
+
+/// One piece of a `<d:response>`: its parts in any order, repeated or missing.
+fn response_part() -> impl Strategy<Value = String> {
+    let text = "[a-z0-9 %&;.<>/-]{0,12}".prop_map(|t| escape(&t));
+    let prop = prop_oneof![
+        text.clone()
+            .prop_map(|t| format!("<d:getetag>{t}</d:getetag>")),
+        text.clone()
+            .prop_map(|t| format!("<oc:size> {t} </oc:size>")),
+        Just("<d:resourcetype><d:collection/></d:resourcetype>".to_string()),
+        Just("<d:resourcetype/>".to_string()),
+        text.clone().prop_map(|t| format!(
+            "<x:custom xmlns:x=\"urn:x\" a=\"{t}\"><x:in>{t}</x:in>{t}</x:custom>"
+        )),
+    ];
+    let status = prop_oneof![
+        Just("HTTP/1.1 200 OK"),
+        Just("HTTP/1.1 404 Not Found"),
+        Just("junk"),
+        Just("HTTP/1.1 201 Created")
+    ];
+    prop_oneof![
+        text.clone()
+            .prop_map(|t| format!("<d:href>/remote.php/dav/files/a/{t}</d:href>")),
+        status
+            .clone()
+            .prop_map(|s| format!("<d:status>{s}</d:status>")),
+        (
+            prop::collection::vec(prop.clone(), 0..4),
+            status.clone(),
+            any::<bool>(),
+            any::<bool>()
+        )
+            .prop_map(|(props, s, with_status, two_props)| {
+                let inner = props.concat();
+                let extra = if two_props {
+                    "<d:prop><d:getetag>second</d:getetag></d:prop>"
+                } else {
+                    ""
+                };
+                let st = if with_status {
+                    format!("<d:status>{s}</d:status>")
+                } else {
+                    String::new()
+                };
+                format!("<d:propstat><d:prop>{inner}</d:prop>{extra}{st}</d:propstat>")
+            }),
+        Just("<d:other>x</d:other>".to_string()),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn moving_props_matches_cloning_them(
+        responses in prop::collection::vec(prop::collection::vec(response_part(), 0..6), 0..8),
+        stray in any::<bool>(),
+    ) {
+        let mut body = String::from("<?xml version=\"1.0\"?><d:multistatus xmlns:d=\"DAV:\" xmlns:oc=\"http://owncloud.org/ns\">");
+        for parts in &responses {
+            body.push_str("<d:response>");
+            body.push_str(&parts.concat());
+            body.push_str("</d:response>");
+            if stray {
+                body.push_str("<d:sync-token>t</d:sync-token>");
+            }
+        }
+        body.push_str("</d:multistatus>");
+        let new = parse_multistatus(body.as_bytes());
+        let old = parse_multistatus_cloning(body.as_bytes());
+        prop_assert_eq!(new.is_ok(), old.is_ok());
+        if let (Ok(new), Ok(old)) = (new, old) {
+            prop_assert_eq!(new.len(), old.len());
+            for (n, o) in new.iter().zip(&old) {
+                prop_assert_eq!(&n.href, &o.href);
+                prop_assert_eq!(&n.props, &o.props);
+                prop_assert_eq!(&n.missing, &o.missing);
+                prop_assert_eq!(n.status, o.status);
+            }
+        }
+    }
+}

@@ -120,29 +120,35 @@ pub fn parse_multistatus(body: &[u8]) -> Result<Vec<DavResponse>, String> {
         return Err(format!("expected d:multistatus, got {}", root.name));
     }
     let mut out = Vec::new();
-    for response in root.children_named(NS_DAV, "response") {
+    // The tree is consumed: properties are moved out of it, not deep-cloned.
+    for mut response in root.children {
+        if !response.is(NS_DAV, "response") {
+            continue;
+        }
         let href = response
             .child_text(NS_DAV, "href")
             .map(|h| decode(h.trim()))
             .unwrap_or_default();
+        let status = response.child_text(NS_DAV, "status").and_then(status_code);
         let mut props = Vec::new();
         let mut missing = Vec::new();
-        for propstat in response.children_named(NS_DAV, "propstat") {
+        for mut propstat in std::mem::take(&mut response.children) {
+            if !propstat.is(NS_DAV, "propstat") {
+                continue;
+            }
             let ok = propstat
                 .child_text(NS_DAV, "status")
                 .and_then(status_code)
                 .is_some_and(|s| (200..300).contains(&s));
-            if let Some(prop) = propstat.child(NS_DAV, "prop") {
-                for p in &prop.children {
-                    if ok {
-                        props.push(p.clone());
-                    } else {
-                        missing.push((p.ns.clone(), p.name.clone()));
-                    }
-                }
+            let Some(prop) = propstat.children.iter_mut().find(|c| c.is(NS_DAV, "prop")) else {
+                continue;
+            };
+            if ok {
+                props.append(&mut prop.children);
+            } else {
+                missing.extend(prop.children.drain(..).map(|p| (p.ns, p.name)));
             }
         }
-        let status = response.child_text(NS_DAV, "status").and_then(status_code);
         out.push(DavResponse {
             href,
             props,

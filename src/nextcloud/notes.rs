@@ -73,6 +73,91 @@ pub struct NoteChanges {
     pub category: Option<String>,
 }
 
+/// Decodes a notes list (or chunk) straight into `Note`s, without a `serde_json::Value` tree
+/// (with `preserve_order` on in the dependency graph, every object of a tree is an IndexMap).
+/// The `{"id":N}` stubs the last chunk appends for every other note are dropped; an object is a
+/// stub when `id` is its only key, exactly as before.
+pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<Note>, String> {
+    let entries: Vec<ChunkEntry> =
+        serde_json::from_slice(bytes).map_err(|e| format!("unexpected notes list: {e}"))?;
+    Ok(entries.into_iter().filter_map(|e| e.0).collect())
+}
+
+/// One element of a notes list: a note, or `None` for an `{"id":N}` stub.
+struct ChunkEntry(Option<Note>);
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum NoteField {
+    Id,
+    Etag,
+    Readonly,
+    Content,
+    Title,
+    Category,
+    Favorite,
+    Modified,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Deserialize<'de> for ChunkEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ChunkEntryVisitor)
+    }
+}
+
+struct ChunkEntryVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ChunkEntryVisitor {
+    type Value = ChunkEntry;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a note object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ChunkEntry, A::Error> {
+        let mut note = Note {
+            id: 0,
+            etag: String::new(),
+            readonly: false,
+            content: String::new(),
+            title: String::new(),
+            category: String::new(),
+            favorite: false,
+            modified: 0,
+        };
+        let mut keys = 0usize;
+        // Kept as a (small) Value until the end: a stub is skipped whatever its id looks like.
+        let mut id: Option<Value> = None;
+        // Later duplicates win, as they did when a Value map was converted.
+        while let Some(field) = map.next_key::<NoteField>()? {
+            keys += 1;
+            match field {
+                NoteField::Id => id = Some(map.next_value()?),
+                NoteField::Etag => note.etag = map.next_value()?,
+                NoteField::Readonly => note.readonly = map.next_value()?,
+                NoteField::Content => note.content = map.next_value()?,
+                NoteField::Title => note.title = map.next_value()?,
+                NoteField::Category => note.category = map.next_value()?,
+                NoteField::Favorite => note.favorite = map.next_value()?,
+                NoteField::Modified => note.modified = map.next_value()?,
+                NoteField::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let Some(id) = id else {
+            return Err(serde::de::Error::missing_field("id"));
+        };
+        if keys == 1 {
+            return Ok(ChunkEntry(None));
+        }
+        note.id = serde_json::from_value(id).map_err(serde::de::Error::custom)?;
+        Ok(ChunkEntry(Some(note)))
+    }
+}
+
 impl NextcloudClient {
     /// `GET /apps/notes/api/v1/notes/{id}`.
     pub async fn notes_get(&self, id: i64) -> NcResult<Note> {
@@ -122,23 +207,8 @@ impl NextcloudClient {
             .filter(|v| !v.is_empty())
             .map(str::to_string);
         let bytes = self.read_body(&call, response).await?;
-        let raw: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
-            NextcloudError::new(&call, ErrorKind::Decode(format!("invalid JSON: {e}")))
-        })?;
-        let mut notes = Vec::new();
-        for value in raw {
-            // The last chunk appends {"id":N} stubs for every other note: skip them.
-            let is_stub = value
-                .as_object()
-                .is_some_and(|o| o.len() == 1 && o.contains_key("id"));
-            if is_stub {
-                continue;
-            }
-            let note: Note = serde_json::from_value(value).map_err(|e| {
-                NextcloudError::new(&call, ErrorKind::Decode(format!("unexpected note: {e}")))
-            })?;
-            notes.push(note);
-        }
+        let notes =
+            decode_chunk(&bytes).map_err(|e| NextcloudError::new(&call, ErrorKind::Decode(e)))?;
         if next.as_deref() == cursor && next.is_some() {
             return Err(NextcloudError::new(
                 call,
@@ -267,5 +337,48 @@ mod tests {
             NextcloudClient::notes_attachment_dir(&settings, "", 7),
             "Notes/.attachments.7"
         );
+    }
+
+    /// The old decoding: a `Value` tree, stubs skipped, each object converted to `Note`.
+    fn decode_via_value(bytes: &[u8]) -> Option<Vec<Note>> {
+        let raw: Vec<Value> = serde_json::from_slice(bytes).ok()?;
+        let mut out = Vec::new();
+        for value in raw {
+            if value
+                .as_object()
+                .is_some_and(|o| o.len() == 1 && o.contains_key("id"))
+            {
+                continue;
+            }
+            out.push(serde_json::from_value(value).ok()?);
+        }
+        Some(out)
+    }
+
+    fn same(bytes: &str) {
+        let typed = decode_chunk(bytes.as_bytes()).ok();
+        let old = decode_via_value(bytes.as_bytes());
+        let show = |v: &Option<Vec<Note>>| serde_json::to_string(v).unwrap();
+        assert_eq!(show(&typed), show(&old), "{bytes}");
+    }
+
+    #[test]
+    fn typed_chunk_decoding_matches_the_value_path() {
+        same(
+            r#"[{"id":1,"etag":"e","readonly":false,"modified":5,"title":"T","category":"c","content":"x\u00e9","favorite":true},{"id":2},{"id":3}]"#,
+        );
+        same(
+            r#"[{"id":1,"title":"only title"},{"id":2,"unknown":{"a":[1,2]}},{"unknown":1,"id":9}]"#,
+        );
+        same(r#"[{"id":1,"title":"a","title":"b"}]"#);
+        same("[]");
+        // Failures stay failures.
+        same(r#"[{"title":"no id"}]"#);
+        same(r#"[{"id":1,"title":null}]"#);
+        same(r#"[{"id":"1"}]"#);
+        same(r#"[{"id":"1","title":"t"}]"#);
+        same(r#"[{"id":null},{"id":1.5,"title":"t"}]"#);
+        same(r#"{"id":1}"#);
+        same("not json");
     }
 }

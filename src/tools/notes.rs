@@ -203,23 +203,71 @@ pub struct AttachmentResponse {
     pub size: usize,
 }
 
-/// Scores a note against query words: title hits weigh 3, content hits 1.
+/// Scores a note against query words: title hits weigh 3, content hits 1. Matching is
+/// case-insensitive in the sense of `str::to_lowercase` (the words are already lower-cased).
 pub fn score_note(words: &[String], title: &str, content: &str) -> f64 {
     if words.is_empty() {
         return 0.0;
     }
-    let title = title.to_lowercase();
-    let content = content.to_lowercase();
+    let title = Folded::new(title);
+    let content = Folded::new(content);
     let mut score = 0.0;
     for word in words {
-        if title.contains(word.as_str()) {
+        if title.contains(word) {
             score += 3.0;
         }
-        if content.contains(word.as_str()) {
+        if content.contains(word) {
             score += 1.0;
         }
     }
     score / words.len() as f64
+}
+
+/// A text ready for lower-case matching: ASCII text is searched in place (its `to_lowercase` is
+/// `to_ascii_lowercase`); only other text pays for a lower-cased copy, as before.
+enum Folded<'a> {
+    Ascii(&'a [u8]),
+    Lowered(String),
+}
+
+impl<'a> Folded<'a> {
+    fn new(text: &'a str) -> Self {
+        if text.is_ascii() {
+            Folded::Ascii(text.as_bytes())
+        } else {
+            Folded::Lowered(text.to_lowercase())
+        }
+    }
+
+    /// Whether the lower-cased text contains `word` (itself lower-case).
+    fn contains(&self, word: &str) -> bool {
+        match self {
+            Folded::Lowered(text) => text.contains(word),
+            Folded::Ascii(text) => ascii_folded_contains(text, word.as_bytes()),
+        }
+    }
+}
+
+/// `text.to_ascii_lowercase()` contains `word`, without the copy. A word with upper-case ASCII
+/// or non-ASCII bytes never matches, as it could not in the lower-cased ASCII text.
+fn ascii_folded_contains(text: &[u8], word: &[u8]) -> bool {
+    let Some((&first, rest)) = word.split_first() else {
+        return true;
+    };
+    if word.len() > text.len() || word.iter().any(|b| b.is_ascii_uppercase()) {
+        return false;
+    }
+    let last_start = text.len() - word.len();
+    text[..=last_start]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.to_ascii_lowercase() == first)
+        .any(|(i, _)| {
+            text[i + 1..i + word.len()]
+                .iter()
+                .zip(rest)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        })
 }
 
 /// Query words: lower-cased, longer than one character.
