@@ -493,7 +493,10 @@ impl NextcloudMcp {
         }
         let client = self.cookbook_client(&ctx).await?;
         if let Some(folder) = &args.folder {
-            let folder = format!("/{}", folder.trim().trim_matches('/'));
+            // The same path rules as every file tool: no `..`, no URLs, no encoded separators.
+            let folder = crate::nextcloud::dav::normalize_path(folder)
+                .map(|p| format!("/{p}"))
+                .map_err(|e| ToolError::invalid("folder", e))?;
             if !args.confirm_folder {
                 let json_files = match client.files_list(&folder).await {
                     Ok((_, children)) => children
