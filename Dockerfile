@@ -32,7 +32,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 
-# The `image` profile (Cargo.toml, docs/decisions/0003-image-build-profile.md).
+# The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md).
 # /out/rootfs is the image's filesystem; /out/state its state directory, owned by the
 # runtime user below.
 RUN cargo build --profile image --locked --target x86_64-unknown-linux-musl \
