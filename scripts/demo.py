@@ -1,5 +1,6 @@
 """The demo behind scripts/demo.sh: the project's Nextcloud fake (tests/fakes/nextcloud) seeded
-with a few notes, files, a calendar and a Deck board, and nextcloud-mcp in basic mode on
+with a few notes, files, two events and a task in the Personal calendar, a contact and a Deck
+board, and nextcloud-mcp in basic mode on
 127.0.0.1 in front of it. Prints the MCP URL and ready-to-paste client commands, then runs
 until Ctrl-C. Standard library only (the fake's own packages come from scripts/demo_deps.py).
 
@@ -18,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -78,6 +80,39 @@ def seed(base: str) -> None:
             post_json(base, f"{api}/boards/{board['id']}/stacks/{stack['id']}/cards",
                       {"title": card, "type": "plain", "order": card_order})
     # The calendar: every Nextcloud account has the default "Personal" calendar, as the fake does.
+    # Events, a task and a contact go in over CalDAV/CardDAV as a client would put them.
+    for name, body in demo_dav_objects(datetime.now(timezone.utc)).items():
+        kind = "addressbooks/users" if name.endswith(".vcf") else "calendars"
+        collection = "contacts" if name.endswith(".vcf") else "personal"
+        content_type = "text/vcard" if name.endswith(".vcf") else "text/calendar"
+        request(base, "PUT", f"/remote.php/dav/{kind}/{USER}/{collection}/{name}", body.encode(),
+                {"Content-Type": f"{content_type}; charset=utf-8", "If-None-Match": "*"})
+
+
+def demo_dav_objects(now: datetime) -> dict[str, str]:
+    """Two events in the coming days (so "what is on my calendar this week" has an answer), one
+    open task and one contact, as the iCalendar/vCard texts a calendar client would store."""
+    def stamp(day_offset: int, hour: int) -> str:
+        day = (now + timedelta(days=day_offset)).date()
+        return f"{day:%Y%m%d}T{hour:02d}0000Z"
+
+    def event(uid: str, title: str, day: int, hour: int, hours: int, location: str) -> str:
+        return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nextcloud-mcp//demo//EN\r\nBEGIN:VEVENT\r\n"
+                f"UID:{uid}\r\nDTSTAMP:{stamp(0, 0)}\r\nDTSTART:{stamp(day, hour)}\r\n"
+                f"DTEND:{stamp(day, hour + hours)}\r\nSUMMARY:{title}\r\nLOCATION:{location}\r\n"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n")
+
+    task = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//nextcloud-mcp//demo//EN\r\nBEGIN:VTODO\r\n"
+            f"UID:demo-task-1\r\nDTSTAMP:{stamp(0, 0)}\r\nDUE:{stamp(3, 17)}\r\n"
+            "SUMMARY:Write the demo feedback\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
+    contact = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:demo-contact-1\r\nFN:Bob Demo\r\nN:Demo;Bob;;;\r\n"
+               "EMAIL;TYPE=WORK:bob@example.com\r\nTEL;TYPE=CELL:+49 30 1234567\r\nEND:VCARD\r\n")
+    return {
+        "demo-review.ics": event("demo-review", "Demo review", 1, 10, 1, "Video call"),
+        "demo-planning.ics": event("demo-planning", "Sprint planning", 2, 14, 2, "Room 2"),
+        "demo-task-1.ics": task,
+        "demo-contact-1.vcf": contact,
+    }
 
 
 def wait_for(url: str, process: subprocess.Popen, what: str, seconds: float = 60) -> None:
@@ -160,7 +195,8 @@ nextcloud-mcp demo is running (Ctrl-C stops it).
 
   MCP endpoint   {mcp}
   Nextcloud      {nextcloud_url}  (the project's fake; user {USER}, seeded with {len(NOTES)} notes,
-                 files in Documents/ and Photos/, the Personal calendar, a Deck board)
+                 files in Documents/ and Photos/, two events and a task this week,
+                 a contact, a Deck board)
   Logs           {workdir / 'nextcloud-mcp.log'}
 
 MCP Inspector (opens a browser UI):

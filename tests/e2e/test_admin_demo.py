@@ -67,6 +67,13 @@ async def check_demo(output: str, base: str) -> None:
         assert "Demo board" in str(boards.structuredContent or boards.content)
         calendars = await session.call_tool("nc_calendar_list_calendars", {})
         assert "Personal" in str(calendars.structuredContent or calendars.content)
+        events = await session.call_tool("nc_calendar_list_events", {"calendar_name": "personal"})
+        assert not events.isError, events
+        assert "Demo review" in str(events.structuredContent) and "Sprint planning" in str(events.structuredContent)
+        todos = await session.call_tool("nc_calendar_list_todos", {"calendar_name": "personal"})
+        assert "Write the demo feedback" in str(todos.structuredContent or todos.content), todos
+        contacts = await session.call_tool("nc_contacts_list_contacts", {"addressbook": "contacts"})
+        assert "Bob Demo" in str(contacts.structuredContent or contacts.content), contacts
         files = await session.call_tool("nc_webdav_list_directory", {"path": "Documents"})
         assert "budget.csv" in str(files.structuredContent or files.content)
 
