@@ -1,0 +1,61 @@
+"""`toolsets.files.excluded_tags` when another app moves or deletes files: a note's attachment folder (moved with a
+new category, deleted with the note) and Collectives' page trash. A hidden item is never moved, deleted, restored
+or listed through another app; a refused call changes nothing."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tests.e2e.toolkit import fails, ok, session_as
+
+pytestmark = pytest.mark.e2e
+
+HIDE = {"toolsets": {"files": {"excluded_tags": ["Confidential"]}}}
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
+
+
+async def _note_with_attachments(s, title: str, names: list[str]) -> tuple[int, str]:
+    note = await ok(s, "nc_notes_create_note", {"title": title, "content": f"{title} body", "category": "Ops"})
+    folder = f"Notes/Ops/.attachments.{note['id']}"
+    await ok(s, "nc_webdav_create_directory", {"path": folder})
+    for name in names:
+        await ok(s, "nc_webdav_write_file", {"path": f"{folder}/{name}", "content": PNG,
+                                             "content_type": "image/png;base64"})
+    return note["id"], folder
+
+
+async def _names(s, path: str) -> set[str]:
+    return {f["name"] for f in (await ok(s, "nc_webdav_list_directory", {"path": path}))["files"]}
+
+
+async def test_note_attachments_holding_hidden_items_are_never_moved_or_deleted(mcp_server, mint_token):
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        # A hidden file in the attachment folder, a hidden attachment folder, and one with nothing hidden.
+        payroll, payroll_dir = await _note_with_attachments(s, "Payroll", ["chart.png", "secret.png"])
+        board, board_dir = await _note_with_attachments(s, "Board", ["minutes.png"])
+        plain, _ = await _note_with_attachments(s, "Plain", ["ok.png"])
+        await ok(s, "nc_webdav_tag_file", {"path": f"{payroll_dir}/secret.png", "tag": "confidential"})
+        await ok(s, "nc_webdav_tag_file", {"path": board_dir, "tag": "confidential"})
+        etags = {n: (await ok(s, "nc_notes_get_note", {"note_id": n}))["etag"] for n in (payroll, board, plain)}
+    async with session_as("oauth", mcp_server, mint_token, config=HIDE) as s:
+        for note in (payroll, board):
+            # The note itself is visible; only what would go with its attachments is refused.
+            assert (await ok(s, "nc_notes_get_note", {"note_id": note}))["category"] == "Ops"
+            await fails(s, "nc_notes_update_note", {"note_id": note, "etag": etags[note], "category": "Archive"},
+                        "attachment folder", "excluded_tags")
+            await fails(s, "nc_notes_delete_note", {"note_id": note}, "attachment folder", "excluded_tags")
+        # A title change leaves the attachment folder where it is (it is named by the note id).
+        renamed = await ok(s, "nc_notes_update_note", {"note_id": payroll, "etag": etags[payroll], "title": "Pay"})
+        assert renamed["category"] == "Ops"
+        moved = await ok(s, "nc_notes_update_note", {"note_id": plain, "etag": etags[plain], "category": "Archive"})
+        assert "attachments moved" in moved["message"], moved
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        for note in (payroll, board):
+            assert (await ok(s, "nc_notes_get_note", {"note_id": note}))["category"] == "Ops"
+        assert await _names(s, payroll_dir) == {"chart.png", "secret.png"}
+        assert await _names(s, board_dir) == {"minutes.png"}
+        assert await _names(s, f"Notes/Archive/.attachments.{plain}") == {"ok.png"}
+        # Without exclusions the same calls go through: the refusals above were the exclusion's doing.
+        await ok(s, "nc_notes_delete_note", {"note_id": board})
