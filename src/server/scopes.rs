@@ -31,10 +31,7 @@ pub async fn step_up(
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
         if body.len() + chunk.len() > state.max_body_bytes {
-            let response = HttpResponse::PayloadTooLarge().json(serde_json::json!({
-                "error": "payload_too_large",
-                "error_description": format!("request bodies are limited to {} bytes (server.max_body_bytes)", state.max_body_bytes)
-            }));
+            let response = super::middleware::body_too_large(None, state.max_body_bytes);
             return Ok(req.into_response(response));
         }
         body.extend_from_slice(&chunk);
