@@ -59,3 +59,54 @@ async def test_note_attachments_holding_hidden_items_are_never_moved_or_deleted(
         assert await _names(s, f"Notes/Archive/.attachments.{plain}") == {"ok.png"}
         # Without exclusions the same calls go through: the refusals above were the exclusion's doing.
         await ok(s, "nc_notes_delete_note", {"note_id": board})
+
+
+COLLECTIVE = ".Collectives/Team Handbook"
+
+
+async def _pages(s) -> dict[str, dict]:
+    return {p["title"]: p for p in (await ok(s, "collectives_get_pages", {"collective_id": 7}))["pages"]}
+
+
+async def _trashed(s) -> set[str]:
+    return {p["title"] for p in (await ok(s, "collectives_get_trashed_pages", {"collective_id": 7}))["pages"]}
+
+
+async def test_trashed_pages_carrying_an_excluded_tag_stay_hidden(mcp_server, mint_token, nextcloud):
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        # Tagged, then trashed (e.g. in the web interface): its file leaves the user's files, keeping its tag.
+        pages = await _pages(s)
+        await ok(s, "nc_webdav_tag_file", {"path": f"{COLLECTIVE}/Tools.md", "tag": "confidential"})
+        plain = await ok(s, "collectives_create_page", {"collective_id": 7, "parent_id": pages["Landing page"]["id"],
+                                                        "title": "Plain"})
+        for page_id in (pages["Tools"]["id"], plain["page"]["id"]):
+            await ok(s, "collectives_trash_page", {"collective_id": 7, "page_id": page_id})
+        assert await _trashed(s) == {"Tools", "Plain"}
+    tools = pages["Tools"]["id"]
+    async with session_as("oauth", mcp_server, mint_token, config=HIDE) as s:
+        assert await _trashed(s) == {"Plain"}
+        await fails(s, "collectives_restore_page", {"collective_id": 7, "page_id": tools}, "not available")
+        await fails(s, "collectives_delete_trashed_page", {"collective_id": 7, "page_id": tools}, "not available")
+        assert "Tools" not in await _pages(s)
+        await ok(s, "collectives_restore_page", {"collective_id": 7, "page_id": plain["page"]["id"]})
+        assert "Plain" in await _pages(s)
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        assert await _trashed(s) == {"Tools"}, "the refused calls changed the trash"
+        assert "Tools" not in await _pages(s)
+
+
+async def test_page_trash_is_refused_where_nextcloud_cannot_tell_trashed_tags(mcp_server, mint_token, nextcloud):
+    import httpx
+
+    httpx.post(f"{nextcloud.url}/__fake/files", json={"object_ids": False}).raise_for_status()
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        pages = await _pages(s)
+        await ok(s, "nc_webdav_tag_file", {"path": f"{COLLECTIVE}/Tools.md", "tag": "confidential"})
+        await ok(s, "collectives_trash_page", {"collective_id": 7, "page_id": pages["Tools"]["id"]})
+        assert await _trashed(s) == {"Tools"}, "without excluded tags the trash is listed as before"
+    async with session_as("oauth", mcp_server, mint_token, config=HIDE) as s:
+        for tool, args in (("collectives_get_trashed_pages", {}), ("collectives_restore_page", {"page_id": pages["Tools"]["id"]}),
+                           ("collectives_delete_trashed_page", {"page_id": pages["Tools"]["id"]})):
+            await fails(s, tool, {"collective_id": 7, **args}, "Nextcloud 31", "excluded_tags")
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        assert await _trashed(s) == {"Tools"}
