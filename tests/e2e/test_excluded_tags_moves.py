@@ -110,3 +110,23 @@ async def test_page_trash_is_refused_where_nextcloud_cannot_tell_trashed_tags(mc
             await fails(s, tool, {"collective_id": 7, **args}, "Nextcloud 31", "excluded_tags")
     async with session_as("oauth", mcp_server, mint_token) as s:
         assert await _trashed(s) == {"Tools"}
+
+
+async def test_a_hidden_files_deck_attachment_is_not_removed(mcp_server, mint_token):
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        await ok(s, "nc_webdav_write_file", {"path": "private.txt", "content": "hidden"})
+        await ok(s, "nc_webdav_write_file", {"path": "open.txt", "content": "open"})
+        await ok(s, "nc_webdav_tag_file", {"path": "private.txt", "tag": "confidential"})
+        board = await ok(s, "deck_create_board", {"title": "B", "color": "0082c9"})
+        stack = await ok(s, "deck_create_stack", {"board_id": board["id"], "title": "S", "order": 1})
+        card = await ok(s, "deck_create_card", {"board_id": board["id"], "stack_id": stack["id"], "title": "C"})
+        ref = {"board_id": board["id"], "stack_id": stack["id"], "card_id": card["id"]}
+        for path in ("private.txt", "open.txt"):
+            await ok(s, "deck_attach_file", {"card_id": card["id"], "path": path})
+        ids = {a["data"]: a["id"] for a in (await ok(s, "deck_list_attachments", ref))["attachments"]}
+    async with session_as("oauth", mcp_server, mint_token, config=HIDE) as s:
+        await fails(s, "deck_delete_attachment", {**ref, "attachment_id": ids["private.txt"]}, "has no attachment")
+        await ok(s, "deck_delete_attachment", {**ref, "attachment_id": ids["open.txt"]})
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        left = [a["data"] for a in (await ok(s, "deck_list_attachments", ref))["attachments"]]
+        assert left == ["private.txt"], left
