@@ -64,6 +64,29 @@ impl NextcloudMcp {
         Ok(client)
     }
 
+    /// A fixed list's page for the tools that read one (starred, unread), with the default excerpt.
+    async fn news_list_page(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        args: PageArgs,
+        which: ItemList,
+        unread_only: bool,
+    ) -> Result<Json<ItemPage>, ToolError> {
+        let limit = check_limit(args.limit)?;
+        let client = self.news_client(ctx).await?;
+        let page = self
+            .news_page(
+                &client,
+                which,
+                unread_only,
+                limit,
+                args.offset,
+                default_excerpt(),
+            )
+            .await?;
+        Ok(Json(page))
+    }
+
     /// Reads a page of items; `unread_filter` filters client-side (starred + unread).
     async fn news_page(
         &self,
@@ -302,19 +325,8 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<PageArgs>,
     ) -> Result<Json<ItemPage>, ToolError> {
-        let limit = check_limit(args.limit)?;
-        let client = self.news_client(&ctx).await?;
-        Ok(Json(
-            self.news_page(
-                &client,
-                ItemList::Starred,
-                false,
-                limit,
-                args.offset,
-                default_excerpt(),
-            )
-            .await?,
-        ))
+        self.news_list_page(&ctx, args, ItemList::Starred, false)
+            .await
     }
 
     /// List unread News items over all feeds, newest first, paged with `next_offset`.
@@ -333,19 +345,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<PageArgs>,
     ) -> Result<Json<ItemPage>, ToolError> {
-        let limit = check_limit(args.limit)?;
-        let client = self.news_client(&ctx).await?;
-        Ok(Json(
-            self.news_page(
-                &client,
-                ItemList::All,
-                true,
-                limit,
-                args.offset,
-                default_excerpt(),
-            )
-            .await?,
-        ))
+        self.news_list_page(&ctx, args, ItemList::All, true).await
     }
 
     /// Check feed health: one feed's update errors and next update, or (without feed_id) every feed with errors, worst first; also says when News' cron is not set up.
