@@ -57,6 +57,17 @@ fn check_limit(limit: i64) -> ToolResult<u32> {
     }
 }
 
+/// Feed titles by feed id, to name each item's feed.
+async fn feed_titles(client: &NextcloudClient) -> ToolResult<HashMap<i64, String>> {
+    Ok(client
+        .news_feeds()
+        .await?
+        .feeds
+        .into_iter()
+        .map(|f| (f.id, f.title))
+        .collect())
+}
+
 impl NextcloudMcp {
     async fn news_client(&self, ctx: &RequestContext<RoleServer>) -> ToolResult<NextcloudClient> {
         let client = self.client(ctx)?;
@@ -97,13 +108,7 @@ impl NextcloudMcp {
         offset: i64,
         excerpt: usize,
     ) -> ToolResult<ItemPage> {
-        let feeds: HashMap<i64, String> = client
-            .news_feeds()
-            .await?
-            .feeds
-            .into_iter()
-            .map(|f| (f.id, f.title))
-            .collect();
+        let feeds = feed_titles(client).await?;
         // News cannot filter the starred list by unread: read starred and filter here.
         let filter_here = which == ItemList::Starred && unread_only;
         let mut items = Vec::new();
@@ -289,13 +294,7 @@ impl NextcloudMcp {
                 args.item_id
             ))
         })?;
-        let feeds: HashMap<i64, String> = client
-            .news_feeds()
-            .await?
-            .feeds
-            .into_iter()
-            .map(|f| (f.id, f.title))
-            .collect();
+        let feeds = feed_titles(&client).await?;
         let item = item_view(&raw, &feeds, 0)
             .ok_or_else(|| ToolError::new("News answered an item without id"))?;
         let (body, body_truncated) = cap(

@@ -75,6 +75,15 @@ async fn checked_count(client: &NextcloudClient, list_id: i64) -> ToolResult<usi
     Ok(items.iter().filter(|i| i.checked).count())
 }
 
+/// A list title: trimmed, not empty.
+fn title_arg(title: &str) -> ToolResult<&str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ToolError::invalid("title", "must not be empty"));
+    }
+    Ok(title)
+}
+
 /// What to do with every ticked-off item of a list.
 #[derive(Debug, Clone, Copy)]
 enum CheckedItems {
@@ -169,10 +178,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<CreateListArgs>,
     ) -> Result<Json<ShoppingList>, ToolError> {
-        let title = args.title.trim();
-        if title.is_empty() {
-            return Err(ToolError::invalid("title", "must not be empty"));
-        }
+        let title = title_arg(&args.title)?;
         let client = self.shopping_client(&ctx).await?;
         Ok(Json(client.shopping_create_list(title).await?))
     }
@@ -193,10 +199,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<UpdateListArgs>,
     ) -> Result<Json<ShoppingList>, ToolError> {
-        let title = args.title.trim();
-        if title.is_empty() {
-            return Err(ToolError::invalid("title", "must not be empty"));
-        }
+        let title = title_arg(&args.title)?;
         let client = self.shopping_client(&ctx).await?;
         Ok(Json(
             client.shopping_update_list(args.list_id, title).await?,
