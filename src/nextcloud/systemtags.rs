@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::client::NextcloudClient;
 use super::dav::DavResponse;
 use super::error::{NcResult, NextcloudError};
-use super::xml::NS_OC;
+use super::xml::{Element, NS_NC, NS_OC};
 
 const TAG_PROPS: &[(&str, &str)] = &[
     (NS_OC, "id"),
@@ -154,5 +154,66 @@ impl NextcloudClient {
             out.extend(self.files_with_tag(tag.id).await?);
         }
         Ok(out)
+    }
+
+    /// Ids of every file carrying one of the tags `names`, wherever it is: also files outside
+    /// the user's files that keep their tags, such as pages in a collective's trash (the
+    /// `nc:object-ids` property of a tag, Nextcloud 31+). None when the server does not give
+    /// that property (older Nextcloud).
+    pub async fn file_ids_tagged_anywhere(
+        &self,
+        names: &[String],
+    ) -> NcResult<Option<std::collections::HashSet<i64>>> {
+        let mut ids = std::collections::HashSet::new();
+        if names.is_empty() {
+            return Ok(Some(ids));
+        }
+        let wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        for tag in self
+            .systemtags_list()
+            .await?
+            .iter()
+            .filter(|t| wanted.contains(&t.name.to_lowercase()))
+        {
+            let responses = self
+                .propfind(
+                    &format!("/remote.php/dav/systemtags/{}", tag.id),
+                    "0",
+                    &[(NS_NC, "object-ids")],
+                )
+                .await?;
+            let Some(property) = responses.iter().find_map(|r| r.prop(NS_NC, "object-ids")) else {
+                return Ok(None);
+            };
+            ids.extend(file_object_ids(property));
+        }
+        Ok(Some(ids))
+    }
+}
+
+/// The file ids in an `nc:object-ids` value: `<nc:object-ids>` entries, each with an
+/// `nc:object-id` and an `nc:object-type` (`files`; other types are skipped).
+fn file_object_ids(property: &Element) -> Vec<i64> {
+    property
+        .children
+        .iter()
+        .filter(|entry| {
+            entry
+                .child_text(NS_NC, "object-type")
+                .is_none_or(|t| t == "files")
+        })
+        .filter_map(|entry| entry.child_text(NS_NC, "object-id")?.trim().parse().ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod object_id_tests {
+    use super::*;
+
+    #[test]
+    fn reads_file_ids_from_object_ids() {
+        let xml = br#"<nc:object-ids xmlns:nc="http://nextcloud.org/ns"><nc:object-ids><nc:object-id>12</nc:object-id><nc:object-type>files</nc:object-type></nc:object-ids><nc:object-ids><nc:object-id>7</nc:object-id><nc:object-type>calendar</nc:object-type></nc:object-ids><nc:object-ids><nc:object-id> 40 </nc:object-id><nc:object-type>files</nc:object-type></nc:object-ids></nc:object-ids>"#;
+        let property = crate::nextcloud::xml::parse(xml).unwrap();
+        assert_eq!(file_object_ids(&property), vec![12, 40]);
     }
 }

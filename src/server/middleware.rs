@@ -3,6 +3,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
@@ -202,19 +203,7 @@ pub async fn guard_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if let Some(len) = declared.filter(|len| *len > limit as u64) {
-        // A JSON-RPC error body: MCP clients show its message instead of a bare HTTP 413.
-        let response = HttpResponse::PayloadTooLarge().json(serde_json::json!({
-            "jsonrpc": "2.0",
-            "id": null,
-            "error": {
-                "code": -32600,
-                "message": format!(
-                    "the request is {len} bytes, more than this server accepts: server.max_body_bytes is {limit} bytes. Tool arguments (a file to write, as text or base64) must fit in it; send less, or ask the administrator to raise server.max_body_bytes"
-                ),
-                "data": {"limit_bytes": limit, "config_key": "server.max_body_bytes"}
-            }
-        }));
-        return Ok(req.into_response(response));
+        return Ok(req.into_response(body_too_large(Some(len), limit)));
     }
     let payload = req.take_payload();
     req.set_payload(actix_web::dev::Payload::from(bounded_payload(
@@ -222,7 +211,40 @@ pub async fn guard_body(
         BODY_IDLE_TIMEOUT,
         BODY_TOTAL_TIMEOUT,
     )));
-    Ok(next.call(req).await?.map_into_boxed_body())
+    // A body without Content-Length is stopped where it passes the limit, by whichever layer
+    // reads it (the SSE handler's extractor, the MCP service, the scope check): each answers
+    // 413 in its own words, so the answer is replaced by the same JSON-RPC error.
+    match next.call(req).await {
+        Ok(res) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => Ok(ServiceResponse::new(
+            res.request().clone(),
+            body_too_large(None, limit),
+        )),
+        Ok(res) => Ok(res.map_into_boxed_body()),
+        Err(err) if err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => Err(
+            actix_web::error::InternalError::from_response(err, body_too_large(None, limit)).into(),
+        ),
+        Err(err) => Err(err),
+    }
+}
+
+/// The answer to a request body over `server.max_body_bytes` (`len` when it was declared): a
+/// JSON-RPC error, so MCP clients show its message instead of a bare HTTP 413.
+pub fn body_too_large(len: Option<u64>, limit: usize) -> HttpResponse {
+    let size = match len {
+        Some(len) => format!("the request is {len} bytes, more than this server accepts"),
+        None => "the request body is larger than this server accepts".to_string(),
+    };
+    HttpResponse::PayloadTooLarge().json(serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {
+            "code": -32600,
+            "message": format!(
+                "{size}: server.max_body_bytes is {limit} bytes. Tool arguments (a file to write, as text or base64) must fit in it; send less, or ask the administrator to raise server.max_body_bytes"
+            ),
+            "data": {"limit_bytes": limit, "config_key": "server.max_body_bytes"}
+        }
+    }))
 }
 
 fn bounded_payload(

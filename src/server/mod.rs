@@ -53,24 +53,28 @@ pub struct AppState {
     /// The served tools, built once at start and shared by every session.
     tool_router: Arc<rmcp::handler::server::router::tool::ToolRouter<NextcloudMcp>>,
     default_caller: Option<Caller>,
+    /// The scope policy this server enforces (`auth.oauth.scopes.enforce`); None when off.
+    pub scope_policy: Option<Arc<crate::config::ScopesConfig>>,
 }
 
 impl AppState {
     /// A new MCP host (one per session) on the shared tool router, measured (metrics,
     /// tool-call log lines).
     pub fn new_host(&self, caller: Option<Caller>) -> metered::Metered {
-        metered::Metered::new(NextcloudMcp::with_router(
-            self.nextcloud.clone(),
-            caller.or_else(|| self.default_caller.clone()),
-            self.settings.clone(),
-            self.tool_router.clone(),
-        ))
+        metered::Metered::new(
+            NextcloudMcp::with_router(
+                self.nextcloud.clone(),
+                caller.or_else(|| self.default_caller.clone()),
+                self.settings.clone(),
+                self.tool_router.clone(),
+            )
+            .with_scope_policy(self.scope_policy.clone()),
+        )
     }
 }
 
 /// Starts everything and serves until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<(), ServeError> {
-    crate::tools::scopes::configure(&config);
     exposure::check_basic_exposure(&config).map_err(ServeError::msg)?;
     let nextcloud = NextcloudShared::new(&config.nextcloud).map_err(ServeError::msg)?;
     let auth = Authenticator::start(&config, nextcloud.http().clone())
@@ -116,6 +120,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         settings: Arc::new(config.toolsets.clone()),
         tool_router: Arc::new(crate::tools::registry::build_router(&config.toolsets)),
         default_caller,
+        scope_policy: crate::tools::scopes::enforced_policy(&config),
     });
     actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();

@@ -20,21 +20,21 @@ pub async fn step_up(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if scopes::enforced().is_none() || req.method() != actix_web::http::Method::POST {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    }
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(req.into_response(HttpResponse::InternalServerError().finish()));
     };
+    let Some(policy) = state.scope_policy.clone() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if req.method() != actix_web::http::Method::POST {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
         if body.len() + chunk.len() > state.max_body_bytes {
-            let response = HttpResponse::PayloadTooLarge().json(serde_json::json!({
-                "error": "payload_too_large",
-                "error_description": format!("request bodies are limited to {} bytes (server.max_body_bytes)", state.max_body_bytes)
-            }));
+            let response = super::middleware::body_too_large(None, state.max_body_bytes);
             return Ok(req.into_response(response));
         }
         body.extend_from_slice(&chunk);
@@ -44,7 +44,8 @@ pub async fn step_up(
         .extensions()
         .get::<Caller>()
         .and_then(|c| c.scopes.clone());
-    let missing = scopes::missing_for_call(&scopes::called_tools(&body), granted.as_deref());
+    let missing =
+        scopes::missing_for_call(&policy, &scopes::called_tools(&body), granted.as_deref());
     req.set_payload(actix_web::dev::Payload::from(body));
     if missing.is_empty() {
         return Ok(next.call(req).await?.map_into_boxed_body());

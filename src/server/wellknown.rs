@@ -20,7 +20,7 @@ fn document(state: &AppState, resource: String) -> HttpResponse {
     HttpResponse::Ok().json(ProtectedResourceMetadata::new(
         resource,
         discovery.issuer.clone(),
-        crate::tools::scopes::supported(&oauth_scopes(oauth.scopes())),
+        crate::tools::scopes::supported(&oauth_scopes(state, oauth.scopes())),
     ))
 }
 
@@ -36,10 +36,10 @@ pub async fn mcp(state: web::Data<AppState>) -> HttpResponse {
     document(&state, resource)
 }
 
-/// The advertised scopes with the policy installed at start-up (toolset scopes when enforced).
-fn oauth_scopes(advertised: &[String]) -> crate::config::ScopesConfig {
-    match crate::tools::scopes::enforced() {
-        Some(policy) => policy.clone(),
+/// The advertised scopes with this server's policy (toolset scopes when enforced).
+fn oauth_scopes(state: &AppState, advertised: &[String]) -> crate::config::ScopesConfig {
+    match &state.scope_policy {
+        Some(policy) => (**policy).clone(),
         None => crate::config::ScopesConfig {
             advertised: advertised.to_vec(),
             ..Default::default()

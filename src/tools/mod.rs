@@ -73,6 +73,8 @@ pub struct NextcloudMcp {
     pub log_level: Arc<std::sync::Mutex<Option<rmcp::model::LoggingLevel>>>,
     /// Toolsets this session enabled (`toolsets.dynamic`).
     pub session_toolsets: dynamic::SessionToolsets,
+    /// The scope policy this server enforces (`auth.oauth.scopes.enforce`); None when off.
+    pub scope_policy: Option<Arc<crate::config::ScopesConfig>>,
 }
 
 impl NextcloudMcp {
@@ -101,7 +103,14 @@ impl NextcloudMcp {
             tool_router,
             log_level: Arc::new(std::sync::Mutex::new(None)),
             session_toolsets: Default::default(),
+            scope_policy: None,
         }
+    }
+
+    /// This host enforcing `policy` (see [`scopes::enforced_policy`]).
+    pub fn with_scope_policy(mut self, policy: Option<Arc<crate::config::ScopesConfig>>) -> Self {
+        self.scope_policy = policy;
+        self
     }
 
     /// This host serving another tool list (e.g. a per-session narrowing of the shared router).

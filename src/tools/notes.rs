@@ -437,6 +437,14 @@ impl NextcloudMcp {
         };
         if let Some(category) = &args.category {
             exclusion.check_category(category)?;
+            // Its attachments move along with a new category: never a hidden one.
+            if let Some(before) = before.as_ref().filter(|b| &b.category != category) {
+                exclusion.check_attachment_dir(
+                    before.id,
+                    &before.category,
+                    "moved to another category",
+                )?;
+            }
         }
         let changes = NoteChanges {
             title: args.title,
@@ -651,6 +659,7 @@ impl NextcloudMcp {
         let exclusion = NotesExclusion::load(self, &client).await?;
         let note = client.notes_get(args.note_id).await?;
         exclusion.check(&note)?;
+        exclusion.check_attachment_dir(note.id, &note.category, "deleted")?;
         client.notes_delete(args.note_id).await?;
         let mut attachments_removed = false;
         if let Ok(settings) = client.notes_settings().await {

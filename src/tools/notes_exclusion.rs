@@ -60,6 +60,28 @@ impl NotesExclusion {
         Ok(())
     }
 
+    /// Refuses moving or deleting the attachment folder of note `note_id` in `category` when
+    /// the folder is hidden or holds hidden items: like a Files move or delete of such a
+    /// folder, nothing hidden is moved or deleted through another app. `action` says what
+    /// was refused ("moved to another category", "deleted").
+    pub fn check_attachment_dir(
+        &self,
+        note_id: i64,
+        category: &str,
+        action: &str,
+    ) -> ToolResult<()> {
+        let Some(settings) = &self.settings else {
+            return Ok(());
+        };
+        let dir = NextcloudClient::notes_attachment_dir(settings, category, note_id);
+        if self.hidden.is_hidden(&dir) || self.hidden.contains_hidden(&dir) {
+            return Err(ToolError::new(format!(
+                "note {note_id} is not {action}: its attachment folder holds items this server hides by configuration (toolsets.files.excluded_tags), and they would go with it; nothing was changed"
+            )));
+        }
+        Ok(())
+    }
+
     /// Refuses an attachment that is hidden itself (or its attachment folder is).
     pub fn check_attachment(&self, path: &str) -> ToolResult<()> {
         self.hidden.check("attachment_filename", path)

@@ -4,27 +4,24 @@
 //! the tools the token's scopes allow, and a `tools/call` needing a missing scope is answered
 //! HTTP 403 with an `insufficient_scope` challenge (see `crate::server::scopes`).
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::model::Tool;
 
 use super::{KNOWN_TOOLSETS, dynamic, registry};
 use crate::config::{Config, ScopesConfig};
 
-static POLICY: OnceLock<ScopesConfig> = OnceLock::new();
-
-/// Installs the scope policy of the running server (once, at start-up; OAuth mode only).
-pub fn configure(config: &Config) {
-    if let Some(oauth) = &config.auth.oauth
-        && matches!(config.auth.mode, crate::config::AuthMode::Oauth)
-    {
-        let _ = POLICY.set(oauth.scopes.clone());
-    }
-}
-
-/// The enforced policy, when enforcement is on.
-pub fn enforced() -> Option<&'static ScopesConfig> {
-    POLICY.get().filter(|p| p.enforce)
+/// The scope policy a server built from `config` enforces: None unless it runs in OAuth mode
+/// with `auth.oauth.scopes.enforce` on. Each server keeps its own (in its shared state and
+/// every MCP host it makes), so two servers in one process never see each other's policy.
+pub fn enforced_policy(config: &Config) -> Option<Arc<ScopesConfig>> {
+    config
+        .auth
+        .oauth
+        .as_ref()
+        .filter(|_| matches!(config.auth.mode, crate::config::AuthMode::Oauth))
+        .filter(|oauth| oauth.scopes.enforce)
+        .map(|oauth| Arc::new(oauth.scopes.clone()))
 }
 
 /// The scope a tool needs under `policy`; None for the dynamic meta-tools.
@@ -84,11 +81,12 @@ pub fn called_tools(body: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// The scopes a call of these tools needs that `granted` lacks (empty when allowed).
-pub fn missing_for_call(tools: &[String], granted: Option<&[String]>) -> Vec<String> {
-    let Some(policy) = enforced() else {
-        return Vec::new();
-    };
+/// The scopes a call of these tools needs under `policy` that `granted` lacks (empty when allowed).
+pub fn missing_for_call(
+    policy: &ScopesConfig,
+    tools: &[String],
+    granted: Option<&[String]>,
+) -> Vec<String> {
     let mut missing = Vec::new();
     for name in tools {
         let Some(tool) = all_tools().iter().find(|t| t.name == name.as_str()) else {

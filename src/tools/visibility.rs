@@ -6,12 +6,14 @@
 //! - the token's scopes when `auth.oauth.scopes.enforce` is on (see [`super::scopes`]).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rmcp::RoleServer;
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use rmcp::service::RequestContext;
 
 use super::{KNOWN_TOOLSETS, NextcloudMcp, registry};
+use crate::config::ScopesConfig;
 
 /// Header naming the toolsets a request may use (comma-separated).
 pub const HEADER_TOOLSETS: &str = "x-mcp-toolsets";
@@ -29,8 +31,32 @@ pub struct Narrowing {
     pub read_only: bool,
     /// Only these tools.
     pub tools: Option<BTreeSet<String>>,
-    /// With scope enforcement: the token's scopes (empty when the token tells none).
-    pub scopes: Option<BTreeSet<String>>,
+    /// With scope enforcement: the token's scopes and the policy they are checked against.
+    pub scopes: Option<ScopeGrant>,
+}
+
+/// The scopes a token grants, with the enforced policy of the server that serves it.
+#[derive(Debug, Clone)]
+pub struct ScopeGrant {
+    /// The token's scopes (empty when the token tells none).
+    pub granted: BTreeSet<String>,
+    /// The policy naming the scope each tool needs.
+    pub policy: Arc<ScopesConfig>,
+}
+
+impl PartialEq for ScopeGrant {
+    fn eq(&self, other: &Self) -> bool {
+        self.granted == other.granted && Arc::ptr_eq(&self.policy, &other.policy)
+    }
+}
+
+impl Eq for ScopeGrant {}
+
+impl ScopeGrant {
+    /// The scope `tool` needs under this policy, if any.
+    pub fn required(&self, tool: &Tool) -> Option<String> {
+        super::scopes::required_scope(&self.policy, tool)
+    }
 }
 
 fn split_names(value: &str) -> BTreeSet<String> {
@@ -104,10 +130,12 @@ impl Narrowing {
     }
 
     fn scopes_allow(&self, tool: &Tool) -> bool {
-        let (Some(granted), Some(policy)) = (&self.scopes, super::scopes::enforced()) else {
+        let Some(grant) = &self.scopes else {
             return true;
         };
-        super::scopes::required_scope(policy, tool).is_none_or(|scope| granted.contains(&scope))
+        grant
+            .required(tool)
+            .is_none_or(|scope| grant.granted.contains(&scope))
     }
 
     /// Whether a toolset as a whole stays reachable (for the dynamic toolset list).
@@ -136,15 +164,28 @@ pub enum Refusal {
 impl NextcloudMcp {
     /// This request's narrowing (headers and, when enforced, the token's scopes).
     pub fn narrowing(&self, ctx: &RequestContext<RoleServer>) -> Result<Narrowing, String> {
-        let mut narrowing = Narrowing::from_headers(|name| request_header(ctx, name))?;
-        if super::scopes::enforced().is_some() {
-            let caller = crate::auth::Caller::from_extensions(&ctx.extensions);
-            narrowing.scopes = Some(
-                caller
-                    .and_then(|c| c.scopes)
-                    .map(|s| s.iter().cloned().collect())
-                    .unwrap_or_default(),
-            );
+        let granted = || {
+            crate::auth::Caller::from_extensions(&ctx.extensions)
+                .and_then(|c| c.scopes)
+                .map(|s| s.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        self.narrowing_with(|name| request_header(ctx, name), granted)
+    }
+
+    /// The narrowing from these headers and, when this host enforces scopes, the token's
+    /// scopes (asked for only then).
+    pub fn narrowing_with(
+        &self,
+        header: impl Fn(&str) -> Option<String>,
+        granted: impl FnOnce() -> BTreeSet<String>,
+    ) -> Result<Narrowing, String> {
+        let mut narrowing = Narrowing::from_headers(header)?;
+        if let Some(policy) = &self.scope_policy {
+            narrowing.scopes = Some(ScopeGrant {
+                granted: granted(),
+                policy: policy.clone(),
+            });
         }
         Ok(narrowing)
     }
@@ -183,8 +224,10 @@ impl NextcloudMcp {
             return None;
         }
         if !narrowing.scopes_allow(tool) {
-            let scope = super::scopes::enforced()
-                .and_then(|p| super::scopes::required_scope(p, tool))
+            let scope = narrowing
+                .scopes
+                .as_ref()
+                .and_then(|grant| grant.required(tool))
                 .unwrap_or_default();
             return Some(Refusal::Hidden(format!(
                 "tool `{name}` needs the OAuth scope `{scope}`, which this token lacks; sign in again granting it"
@@ -217,6 +260,48 @@ impl Refusal {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// A host built from this YAML, as `server::run` builds them.
+    fn host(yaml: &str) -> NextcloudMcp {
+        let config = crate::config::load_str(yaml, &|_| None).unwrap_or_else(|e| panic!("{e}"));
+        let nextcloud = crate::nextcloud::NextcloudShared::new(&config.nextcloud).unwrap();
+        NextcloudMcp::new(nextcloud, None, Arc::new(config.toolsets.clone()))
+            .with_scope_policy(super::super::scopes::enforced_policy(&config))
+    }
+
+    #[test]
+    fn each_server_keeps_its_own_scope_policy() {
+        let base = "nextcloud:\n  url: https://cloud.example.com\nauth:\n  oauth:\n    validation:\n      methods: [jwt]\n";
+        let renamed = host(&format!(
+            "{base}    scopes:\n      enforce: true\n      toolsets:\n        notes: {{read: nc-notes-r, write: nc-notes-w}}\n"
+        ));
+        let open = host(base);
+        let defaults = host(&format!("{base}    scopes:\n      enforce: true\n"));
+        let tool = open.tool_router.get("nc_notes_get_note").unwrap().clone();
+        let granted = || BTreeSet::from(["notes.read".to_string()]);
+        let allows = |h: &NextcloudMcp| {
+            h.narrowing_with(|_| None, granted)
+                .unwrap()
+                .allows(&tool, "notes")
+        };
+        // Built one after the other in one process, none sees another's policy.
+        assert!(!allows(&renamed), "the renamed scope is needed there");
+        assert!(allows(&open), "no enforcement there");
+        assert!(allows(&defaults), "the default scope name there");
+        let asked = std::cell::Cell::new(false);
+        open.narrowing_with(
+            |_| None,
+            || {
+                asked.set(true);
+                BTreeSet::new()
+            },
+        )
+        .unwrap();
+        assert!(
+            !asked.get(),
+            "scopes are not read where nothing is enforced"
+        );
+    }
 
     fn headers(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs

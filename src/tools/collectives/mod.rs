@@ -37,7 +37,39 @@ impl NextcloudMcp {
         let client = self.client(ctx)?;
         require_probed_app(&client, "collectives", "Collectives", PROBE_PATH).await?;
         let hidden = Hidden::load(self, &client).await?;
-        Ok((client, PageFilter { hidden }))
+        Ok((
+            client,
+            PageFilter {
+                hidden,
+                tagged_anywhere: Default::default(),
+            },
+        ))
+    }
+
+    /// As [`Self::collectives_client`], for the page trash: a trashed page's file has left the
+    /// user's files, so its own tags are looked up by file id wherever it is.
+    pub(crate) async fn collectives_trash_client(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+    ) -> ToolResult<(NextcloudClient, PageFilter)> {
+        let (client, mut filter) = self.collectives_client(ctx).await?;
+        let tags = &self.settings.files.excluded_tags;
+        if !tags.is_empty() {
+            filter.tagged_anywhere = client
+                .file_ids_tagged_anywhere(tags)
+                .await
+                .map_err(|e| {
+                    ToolError::new(format!(
+                        "cannot check the excluded tags of trashed pages, so nothing in the trash is shown: {e}"
+                    ))
+                })?
+                .ok_or_else(|| {
+                    ToolError::new(
+                        "this Nextcloud does not tell which trashed pages carry the tags in toolsets.files.excluded_tags (it needs Nextcloud 31 or later), so the page trash is not available through this server; use the Collectives web interface",
+                    )
+                })?;
+        }
+        Ok((client, filter))
     }
 }
 
@@ -45,12 +77,27 @@ impl NextcloudMcp {
 /// the file id), so a tagged page file, or a page below a tagged folder, does not exist here.
 pub(crate) struct PageFilter {
     hidden: Hidden,
+    /// File ids carrying an excluded tag anywhere, also outside the user's files (filled for
+    /// the page trash only).
+    tagged_anywhere: std::collections::HashSet<i64>,
 }
 
 impl PageFilter {
-    /// True when the page's file carries an excluded tag or lies in a hidden folder.
+    /// True when the page's file carries an excluded tag or lies in a hidden folder (for a
+    /// trashed page: its file, or the folder it was trashed from).
     pub fn is_hidden(&self, page: &Page) -> bool {
-        self.hidden.is_hidden_id(page.id) || self.hidden.is_hidden(page.dav_path())
+        self.hidden.is_hidden_id(page.id)
+            || self.tagged_anywhere.contains(&page.id)
+            || self.hidden.is_hidden(page.dav_path())
+    }
+
+    /// The trashed page `page_id` of this trash listing, refused when hidden (restoring or
+    /// deleting it would move or delete a hidden file); None when it is not in the trash.
+    pub fn check_trashed(&self, trash: &[Page], page_id: i64) -> ToolResult<Option<Page>> {
+        match trash.iter().find(|p| p.id == page_id) {
+            Some(page) if self.is_hidden(page) => Err(hidden_page(page.id)),
+            found => Ok(found.cloned()),
+        }
     }
 
     /// Drops hidden pages from a list.

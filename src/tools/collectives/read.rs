@@ -200,7 +200,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<CollectiveArgs>,
     ) -> Result<Json<PageList>, ToolError> {
-        let (client, filter) = self.collectives_client(&ctx).await?;
+        let (client, filter) = self.collectives_trash_client(&ctx).await?;
         let pages = filter.visible(client.collective_pages_trash(args.collective_id).await?);
         Ok(Json(PageList {
             count: pages.len(),

@@ -5,9 +5,9 @@ use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 
+use super::emoji_arg;
 use super::read::visible_page;
 use super::views::*;
-use super::{emoji_arg, hidden_page};
 use crate::nextcloud::collectives::{Page, PageMove};
 use crate::nextcloud::dav::normalize_path;
 use crate::nextcloud::webdav::WritePrecondition;
@@ -430,7 +430,10 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<PageArgs>,
     ) -> Result<Json<PageResult>, ToolError> {
-        let (client, filter) = self.collectives_client(&ctx).await?;
+        let (client, filter) = self.collectives_trash_client(&ctx).await?;
+        // Checked before restoring: restoring a hidden page would move a hidden file.
+        let trash = client.collective_pages_trash(args.collective_id).await?;
+        filter.check_trashed(&trash, args.page_id)?;
         let page = client
             .collective_page_restore(args.collective_id, args.page_id)
             .await?;
@@ -458,13 +461,9 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<PageArgs>,
     ) -> Result<Json<Deleted>, ToolError> {
-        let (client, filter) = self.collectives_client(&ctx).await?;
-        let trashed = client.collective_pages_trash(args.collective_id).await?;
-        if let Some(page) = trashed.iter().find(|p| p.id == args.page_id)
-            && filter.is_hidden(page)
-        {
-            return Err(hidden_page(page.id));
-        }
+        let (client, filter) = self.collectives_trash_client(&ctx).await?;
+        let trash = client.collective_pages_trash(args.collective_id).await?;
+        filter.check_trashed(&trash, args.page_id)?;
         client
             .collective_page_delete(args.collective_id, args.page_id)
             .await?;

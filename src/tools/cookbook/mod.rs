@@ -14,7 +14,10 @@ use super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::cookbook::{Facet, RecipeStub, VERSION_PATH};
 
+mod exclusion;
 mod views;
+
+use exclusion::RecipeFilter;
 
 pub use views::*;
 
@@ -221,7 +224,8 @@ impl NextcloudMcp {
             ));
         }
         let client = self.cookbook_client(&ctx).await?;
-        let mut all = client.cookbook_recipes().await?;
+        let filter = RecipeFilter::load(self, &client).await?;
+        let mut all = filter.visible(client.cookbook_recipes().await?);
         all.sort_by_key(|r| r.name.to_lowercase());
         let total = all.len();
         let recipes: Vec<RecipeStub> = all.into_iter().skip(args.offset).take(args.limit).collect();
@@ -249,6 +253,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<RecipeIdArgs>,
     ) -> Result<Json<RecipeView>, ToolError> {
         let client = self.cookbook_client(&ctx).await?;
+        RecipeFilter::load(self, &client)
+            .await?
+            .check(args.recipe_id)?;
         let recipe = read_recipe(&client, args.recipe_id).await?;
         Ok(Json(view(args.recipe_id, recipe, None)))
     }
@@ -302,6 +309,9 @@ impl NextcloudMcp {
             return Err(ToolError::invalid("name", "must not be empty"));
         }
         let client = self.cookbook_client(&ctx).await?;
+        RecipeFilter::load(self, &client)
+            .await?
+            .check(args.recipe_id)?;
         let mut recipe = read_recipe(&client, args.recipe_id).await?;
         merge(&mut recipe, name, args.fields)?;
         recipe.remove("imageUrl");
@@ -330,6 +340,10 @@ impl NextcloudMcp {
         Parameters(args): Parameters<RecipeIdArgs>,
     ) -> Result<Json<Message>, ToolError> {
         let client = self.cookbook_client(&ctx).await?;
+        // Deleting it would delete its folder with the hidden items in it.
+        RecipeFilter::load(self, &client)
+            .await?
+            .check(args.recipe_id)?;
         // The app answers 200 for unknown ids: check first.
         let recipe = read_recipe(&client, args.recipe_id).await?;
         let said = client.cookbook_delete(args.recipe_id).await?;
@@ -366,7 +380,10 @@ impl NextcloudMcp {
             ));
         }
         let client = self.cookbook_client(&ctx).await?;
-        Ok(Json(stub_list(client.cookbook_search(query).await?)))
+        let filter = RecipeFilter::load(self, &client).await?;
+        Ok(Json(stub_list(
+            filter.visible(client.cookbook_search(query).await?),
+        )))
     }
 
     /// List recipe categories with recipe counts (`uncategorized` counts recipes without one).
@@ -409,7 +426,10 @@ impl NextcloudMcp {
             return Err(ToolError::invalid("category", "must not be empty"));
         }
         let client = self.cookbook_client(&ctx).await?;
-        Ok(Json(stub_list(client.cookbook_category(category).await?)))
+        let filter = RecipeFilter::load(self, &client).await?;
+        Ok(Json(stub_list(
+            filter.visible(client.cookbook_category(category).await?),
+        )))
     }
 
     /// List recipe keywords with recipe counts.
@@ -460,8 +480,9 @@ impl NextcloudMcp {
             ));
         }
         let client = self.cookbook_client(&ctx).await?;
+        let filter = RecipeFilter::load(self, &client).await?;
         Ok(Json(stub_list(
-            client.cookbook_with_keywords(&keywords).await?,
+            filter.visible(client.cookbook_with_keywords(&keywords).await?),
         )))
     }
 
@@ -497,6 +518,10 @@ impl NextcloudMcp {
             let folder = crate::nextcloud::dav::normalize_path(folder)
                 .map(|p| format!("/{p}"))
                 .map_err(|e| ToolError::invalid("folder", e))?;
+            // Cookbook's rescan moves JSON files there into folders of their own: never hidden ones.
+            super::files::hidden::Hidden::load(self, &client)
+                .await?
+                .check_tree("folder", &folder)?;
             if !args.confirm_folder {
                 let json_files = match client.files_list(&folder).await {
                     Ok((_, children)) => children

@@ -238,10 +238,15 @@ impl NextcloudMcp {
         Parameters(args): Parameters<DeleteAttachmentArgs>,
     ) -> Result<Json<Done>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let hidden = Hidden::load(self, &client).await?;
         let attachments = client
             .deck_attachments(args.board_id, args.stack_id, args.card_id)
             .await?;
-        let Some(found) = attachments.iter().find(|a| a.id == args.attachment_id) else {
+        // A hidden file's attachment is not listed, so it does not exist here either.
+        let Some(found) = attachments
+            .iter()
+            .find(|a| a.id == args.attachment_id && !attachment_hidden(&hidden, a))
+        else {
             return Err(ToolError::invalid(
                 "attachment_id",
                 format!(

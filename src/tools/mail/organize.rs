@@ -138,6 +138,20 @@ fn label_for(tag: &str) -> ToolResult<Option<String>> {
         .then(|| format!("${}", lower.replace(' ', "_"))))
 }
 
+/// The message about to be moved or deleted (for its subject and Message-ID in the result),
+/// with the words naming it in errors.
+async fn original_message(
+    client: &crate::nextcloud::NextcloudClient,
+    message_id: i64,
+) -> ToolResult<(String, Value)> {
+    let what = format!("message {message_id}");
+    let original = client
+        .mail_message(message_id)
+        .await
+        .map_err(|e| mail_error(e, &what))?;
+    Ok((what, original))
+}
+
 #[tool_router(router = mail_organize_router, vis = "pub(crate)")]
 impl NextcloudMcp {
     /// Set or clear flags of a message: seen (read), flagged (starred), answered, junk.
@@ -332,11 +346,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<MoveArgs>,
     ) -> Result<Json<Moved>, ToolError> {
         let client = self.mail_client(&ctx).await?;
-        let what = format!("message {}", args.message_id);
-        let original = client
-            .mail_message(args.message_id)
-            .await
-            .map_err(|e| mail_error(e, &what))?;
+        let (what, original) = original_message(&client, args.message_id).await?;
         client
             .mail_move(args.message_id, args.destination_mailbox_id)
             .await
@@ -376,11 +386,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<DeleteArgs>,
     ) -> Result<Json<Moved>, ToolError> {
         let client = self.mail_client(&ctx).await?;
-        let what = format!("message {}", args.message_id);
-        let original = client
-            .mail_message(args.message_id)
-            .await
-            .map_err(|e| mail_error(e, &what))?;
+        let (what, original) = original_message(&client, args.message_id).await?;
         let located = locate(&client, args.message_id).await?;
         client
             .mail_delete(args.message_id)

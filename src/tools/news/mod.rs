@@ -57,11 +57,45 @@ fn check_limit(limit: i64) -> ToolResult<u32> {
     }
 }
 
+/// Feed titles by feed id, to name each item's feed.
+async fn feed_titles(client: &NextcloudClient) -> ToolResult<HashMap<i64, String>> {
+    Ok(client
+        .news_feeds()
+        .await?
+        .feeds
+        .into_iter()
+        .map(|f| (f.id, f.title))
+        .collect())
+}
+
 impl NextcloudMcp {
     async fn news_client(&self, ctx: &RequestContext<RoleServer>) -> ToolResult<NextcloudClient> {
         let client = self.client(ctx)?;
         require_probed_app(&client, "news", "News", PROBE_PATH).await?;
         Ok(client)
+    }
+
+    /// A fixed list's page for the tools that read one (starred, unread), with the default excerpt.
+    async fn news_list_page(
+        &self,
+        ctx: &RequestContext<RoleServer>,
+        args: PageArgs,
+        which: ItemList,
+        unread_only: bool,
+    ) -> Result<Json<ItemPage>, ToolError> {
+        let limit = check_limit(args.limit)?;
+        let client = self.news_client(ctx).await?;
+        let page = self
+            .news_page(
+                &client,
+                which,
+                unread_only,
+                limit,
+                args.offset,
+                default_excerpt(),
+            )
+            .await?;
+        Ok(Json(page))
     }
 
     /// Reads a page of items; `unread_filter` filters client-side (starred + unread).
@@ -74,13 +108,7 @@ impl NextcloudMcp {
         offset: i64,
         excerpt: usize,
     ) -> ToolResult<ItemPage> {
-        let feeds: HashMap<i64, String> = client
-            .news_feeds()
-            .await?
-            .feeds
-            .into_iter()
-            .map(|f| (f.id, f.title))
-            .collect();
+        let feeds = feed_titles(client).await?;
         // News cannot filter the starred list by unread: read starred and filter here.
         let filter_here = which == ItemList::Starred && unread_only;
         let mut items = Vec::new();
@@ -266,13 +294,7 @@ impl NextcloudMcp {
                 args.item_id
             ))
         })?;
-        let feeds: HashMap<i64, String> = client
-            .news_feeds()
-            .await?
-            .feeds
-            .into_iter()
-            .map(|f| (f.id, f.title))
-            .collect();
+        let feeds = feed_titles(&client).await?;
         let item = item_view(&raw, &feeds, 0)
             .ok_or_else(|| ToolError::new("News answered an item without id"))?;
         let (body, body_truncated) = cap(
@@ -302,19 +324,8 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<PageArgs>,
     ) -> Result<Json<ItemPage>, ToolError> {
-        let limit = check_limit(args.limit)?;
-        let client = self.news_client(&ctx).await?;
-        Ok(Json(
-            self.news_page(
-                &client,
-                ItemList::Starred,
-                false,
-                limit,
-                args.offset,
-                default_excerpt(),
-            )
-            .await?,
-        ))
+        self.news_list_page(&ctx, args, ItemList::Starred, false)
+            .await
     }
 
     /// List unread News items over all feeds, newest first, paged with `next_offset`.
@@ -333,19 +344,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<PageArgs>,
     ) -> Result<Json<ItemPage>, ToolError> {
-        let limit = check_limit(args.limit)?;
-        let client = self.news_client(&ctx).await?;
-        Ok(Json(
-            self.news_page(
-                &client,
-                ItemList::All,
-                true,
-                limit,
-                args.offset,
-                default_excerpt(),
-            )
-            .await?,
-        ))
+        self.news_list_page(&ctx, args, ItemList::All, true).await
     }
 
     /// Check feed health: one feed's update errors and next update, or (without feed_id) every feed with errors, worst first; also says when News' cron is not set up.

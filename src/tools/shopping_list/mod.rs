@@ -75,6 +75,48 @@ async fn checked_count(client: &NextcloudClient, list_id: i64) -> ToolResult<usi
     Ok(items.iter().filter(|i| i.checked).count())
 }
 
+/// A list title: trimmed, not empty.
+fn title_arg(title: &str) -> ToolResult<&str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ToolError::invalid("title", "must not be empty"));
+    }
+    Ok(title)
+}
+
+/// What to do with every ticked-off item of a list.
+#[derive(Debug, Clone, Copy)]
+enum CheckedItems {
+    /// Delete them for good.
+    Clear,
+    /// Untick them.
+    Uncheck,
+}
+
+/// Applies `action` to the ticked-off items of `list_id`, saying how many there were.
+async fn on_checked_items(
+    client: &NextcloudClient,
+    list_id: i64,
+    action: CheckedItems,
+) -> ToolResult<Done> {
+    let checked = checked_count(client, list_id).await?;
+    let message = match action {
+        CheckedItems::Clear => {
+            client.shopping_clear_checked(list_id).await?;
+            format!("{checked} checked item(s) deleted permanently")
+        }
+        CheckedItems::Uncheck => {
+            client.shopping_uncheck_all(list_id).await?;
+            format!("{checked} item(s) unchecked")
+        }
+    };
+    Ok(Done {
+        list_id,
+        count: Some(checked),
+        message,
+    })
+}
+
 #[tool_router(router = shopping_list_items_router, vis = "pub")]
 impl NextcloudMcp {
     /// List the caller's shopping lists (owned first, then shared), with whether each is writable.
@@ -136,10 +178,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<CreateListArgs>,
     ) -> Result<Json<ShoppingList>, ToolError> {
-        let title = args.title.trim();
-        if title.is_empty() {
-            return Err(ToolError::invalid("title", "must not be empty"));
-        }
+        let title = title_arg(&args.title)?;
         let client = self.shopping_client(&ctx).await?;
         Ok(Json(client.shopping_create_list(title).await?))
     }
@@ -160,10 +199,7 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<UpdateListArgs>,
     ) -> Result<Json<ShoppingList>, ToolError> {
-        let title = args.title.trim();
-        if title.is_empty() {
-            return Err(ToolError::invalid("title", "must not be empty"));
-        }
+        let title = title_arg(&args.title)?;
         let client = self.shopping_client(&ctx).await?;
         Ok(Json(
             client.shopping_update_list(args.list_id, title).await?,
@@ -420,13 +456,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListArgs>,
     ) -> Result<Json<Done>, ToolError> {
         let client = self.shopping_client(&ctx).await?;
-        let checked = checked_count(&client, args.list_id).await?;
-        client.shopping_clear_checked(args.list_id).await?;
-        Ok(Json(Done {
-            list_id: args.list_id,
-            count: Some(checked),
-            message: format!("{checked} checked item(s) deleted permanently"),
-        }))
+        Ok(Json(
+            on_checked_items(&client, args.list_id, CheckedItems::Clear).await?,
+        ))
     }
 
     /// Untick every item of a shopping list (to reuse it). Returns how many were unticked.
@@ -446,12 +478,8 @@ impl NextcloudMcp {
         Parameters(args): Parameters<ListArgs>,
     ) -> Result<Json<Done>, ToolError> {
         let client = self.shopping_client(&ctx).await?;
-        let checked = checked_count(&client, args.list_id).await?;
-        client.shopping_uncheck_all(args.list_id).await?;
-        Ok(Json(Done {
-            list_id: args.list_id,
-            count: Some(checked),
-            message: format!("{checked} item(s) unchecked"),
-        }))
+        Ok(Json(
+            on_checked_items(&client, args.list_id, CheckedItems::Uncheck).await?,
+        ))
     }
 }

@@ -13,12 +13,14 @@ Faithful to what bites clients:
   -> 400 "... URL resolves to a local/internal address"; unknown pages -> 400 download failure text; name exists -> 409 {msg}.
 - Presence: capability `cookbook` (0.11.5+) unless POST /__fake/cookbook {"old": true} (older Cookbook: no capability, version route only).
 Recipes are kept in memory (not as recipe.json folders in the files fake).
-Control: POST /__fake/cookbook {"old": bool}; GET /__fake/cookbook/state (recipes, config, requests).
+Control: POST /__fake/cookbook {"old": bool, "files_for": uid} (the latter writes the recipes as folders into uid's files,
+each folder's file id being the recipe id, as Cookbook keeps them); GET /__fake/cookbook/state (recipes, config, requests).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import ipaddress
 from datetime import datetime, timezone
 from typing import Any
@@ -30,6 +32,7 @@ from starlette.routing import Route
 
 from .. import app_route, get_state
 from ..state import FakeState
+from .files import Node
 
 APP = "cookbook"
 BASE = "/apps/cookbook/api/v1"
@@ -272,10 +275,40 @@ async def import_recipe(request: Request) -> Response:
     return JSONResponse(row)
 
 
+def _mirror_into_files(request: Request, uid: str) -> str | None:
+    """Cookbook keeps each recipe as a folder `<folder>/<name>` (its file id is the recipe id) with `recipe.json`:
+    writes the current recipes so into `uid`'s files, for tests of what lies in those folders."""
+    st = get_state(request).data["files"]
+    tree = st.tree(uid)
+    st.next_id = max(st.next_id, max(_db(request)["recipes"], default=0) + 1)
+    base = _db(request)["config"]["folder"].strip("/")
+    for rid, row in _db(request)["recipes"].items():
+        folder = f"{base}/{row['name']}"
+        clash = next((p for p, n in tree.items() if n.fileid == rid and p != folder), None)
+        if clash is not None:
+            return f"file id {rid} is already {clash}"
+        for i, part in enumerate(parts := folder.split("/")):
+            path = "/".join(parts[:i + 1])
+            if path not in tree:
+                tree[path] = Node(is_dir=True, fileid=rid if path == folder else st.new_id())
+                tree[path].touch(st.tick())
+        if f"{folder}/recipe.json" not in tree:
+            node = Node(is_dir=False, fileid=st.new_id(), content=json.dumps(row).encode(),
+                        content_type="application/json")
+            node.touch(st.tick())
+            tree[f"{folder}/recipe.json"] = node
+    return None
+
+
 async def control(request: Request) -> Response:
     db = _db(request)
     if request.method == "POST":
-        db["old"] = bool((await request.json()).get("old"))
+        body = await request.json()
+        db["old"] = bool(body.get("old"))
+        if body.get("files_for"):
+            clash = _mirror_into_files(request, body["files_for"])
+            if clash:
+                return JSONResponse({"error": clash}, status_code=409)
     return JSONResponse({"recipes": {str(k): v for k, v in db["recipes"].items()}, "config": db["config"],
                          "requests": db["requests"], "old": db["old"]})
 

@@ -61,6 +61,7 @@ class Store:
     next_id: int = 100
     clock: int = BASE_TIME
     tags: dict[int, dict[str, Any]] = field(default_factory=dict)
+    object_ids: bool = True  # Nextcloud 31+ answers nc:object-ids on a tag
     relations: dict[int, set[int]] = field(default_factory=dict)  # fileid -> tag ids
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     trash: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -102,12 +103,16 @@ def capabilities(state) -> dict[str, Any]:
 
 
 async def control(request: Request) -> Response:
-    """POST /__fake/files {"versioning": bool}: switch files_versions on or off."""
+    """POST /__fake/files {"versioning": bool, "object_ids": bool}: switch files_versions on or off, and the
+    Nextcloud 31+ `nc:object-ids` tag property."""
     body = json.loads(await request.body() or b"{}")
     st = store(request)
     if "versioning" in body:
         st.versioning = bool(body["versioning"])
-    return Response(json.dumps({"versioning": st.versioning}), media_type="application/json")
+    if "object_ids" in body:
+        st.object_ids = bool(body["object_ids"])
+    return Response(json.dumps({"versioning": st.versioning, "object_ids": st.object_ids}),
+                    media_type="application/json")
 
 
 def store(request: Request) -> Store:
@@ -541,6 +546,24 @@ async def systemtags(request: Request) -> Response:
     return multistatus_response(out)
 
 
+async def systemtag(request: Request) -> Response:
+    """One tag (PROPFIND depth 0). Like Nextcloud 31+, `nc:object-ids` lists every file id carrying it, wherever the
+    file is (also files outside the user's tree, e.g. pages in a collective's trash); `fake.object_ids=false`
+    answers it 404 as older Nextcloud does."""
+    await current_user(request)
+    st = store(request)
+    tag = st.tags.get(int(request.path_params["tagid"]))
+    if tag is None:
+        return not_found(str(request.path_params["tagid"]))
+    href = f"/remote.php/dav/systemtags/{tag['id']}"
+    if not st.object_ids:
+        return multistatus_response([(href, tag_props(tag), ["nc:object-ids"])])
+    ids = sorted(fid for fid, assigned in st.relations.items() if tag["id"] in assigned)
+    objects = "".join(f"<nc:object-ids><nc:object-id>{fid}</nc:object-id><nc:object-type>files</nc:object-type>"
+                      "</nc:object-ids>" for fid in ids)
+    return multistatus_response([(href, {**tag_props(tag), "nc:object-ids": Raw(objects)}, [])])
+
+
 async def relations(request: Request) -> Response:
     uid = await current_user(request)
     st = store(request)
@@ -660,6 +683,7 @@ def routes(state):
         dav_route("/comments/files/{fileid:int}/", comments, methods=["REPORT", "POST"]),
         dav_route("/systemtags/", systemtags, methods=["PROPFIND", "POST"]),
         dav_route("/systemtags", systemtags, methods=["PROPFIND", "POST"]),
+        dav_route("/systemtags/{tagid:int}", systemtag, methods=["PROPFIND"]),
         dav_route("/systemtags-relations/files/{fileid:int}", relations, methods=["PROPFIND"]),
         dav_route("/systemtags-relations/files/{fileid:int}/", relations, methods=["PROPFIND"]),
         dav_route("/systemtags-relations/files/{fileid:int}/{tagid:int}", relations, methods=["PUT", "DELETE"]),
