@@ -36,9 +36,10 @@ pub fn release_startup_code() -> usize {
         let mut advised = 0;
         for (start, end) in clean_read_only_mappings(&smaps, &exe.to_string_lossy()) {
             // SAFETY: the range is a whole private, non-writable mapping of our own executable
-            // without a single modified page (no relocations written, no anonymous pages), so
-            // MADV_DONTNEED only removes page-table entries: the next access faults the same
-            // bytes back in from the file. Nothing can modify a non-writable mapping meanwhile.
+            // without a single private copy of a page (no relocations written: no anonymous
+            // pages), so MADV_DONTNEED only removes page-table entries and the next access
+            // faults the same bytes back in from the file. Nothing can write to a non-writable
+            // mapping, nor to a running executable's file, meanwhile.
             let done = unsafe {
                 libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED)
             };
@@ -53,7 +54,8 @@ pub fn release_startup_code() -> usize {
 }
 
 /// The address ranges in `smaps` (the text of `/proc/self/smaps`) mapped privately and
-/// read-only from the file `path` whose pages are all unmodified file pages.
+/// read-only from the file `path` whose resident pages are all the file's own (no anonymous
+/// copies).
 fn clean_read_only_mappings(smaps: &str, path: &str) -> Vec<(usize, usize)> {
     struct Mapping {
         range: (usize, usize),
@@ -102,10 +104,11 @@ fn clean_read_only_mappings(smaps: &str, path: &str) -> Vec<(usize, usize)> {
             .next()
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0);
-        if matches!(
-            first,
-            "Private_Dirty:" | "Shared_Dirty:" | "Anonymous:" | "Swap:"
-        ) && value != 0
+        // Anonymous pages are private copies (relocations written); page-cache pages, even
+        // dirty ones of a freshly written file, hold the file's bytes (a running executable
+        // cannot be written to: ETXTBSY).
+        if matches!(first, "Anonymous:" | "Swap:")
+            && value != 0
             && let Some(m) = current.as_mut()
         {
             m.modified = true;
@@ -135,6 +138,7 @@ VmFlags: rd mr mw me\n"
             mapping("1000-2000", "r--p", EXE, 0, 0), // constants: picked
             mapping("2000-5000", "r-xp", EXE, 0, 0), // code: picked
             mapping("5000-6000", "r--p", EXE, 8, 8), // RELRO, relocated: kept
+            mapping("5800-5900", "r--p", EXE, 4, 0), // file just written (dirty cache): picked
             mapping("6000-7000", "rw-p", EXE, 4, 4), // data: kept
             mapping("7000-8000", "r-xp", "/usr/lib/libc.so.6", 0, 0), // another file: kept
             mapping("8000-9000", "rw-p", "", 4, 4),  // heap: kept
@@ -144,12 +148,12 @@ VmFlags: rd mr mw me\n"
         .concat();
         assert_eq!(
             clean_read_only_mappings(&smaps, EXE),
-            vec![(0x1000, 0x2000), (0x2000, 0x5000)]
+            vec![(0x1000, 0x2000), (0x2000, 0x5000), (0x5800, 0x5900)]
         );
     }
 
     #[test]
-    fn a_mapping_with_swapped_or_shared_dirty_pages_is_kept() {
+    fn a_mapping_with_swapped_pages_is_kept() {
         let smaps = mapping("1000-2000", "r-xp", EXE, 0, 0).replace("Swap: 0 kB", "Swap: 4 kB");
         assert!(clean_read_only_mappings(&smaps, EXE).is_empty());
     }
