@@ -4,6 +4,7 @@ pub mod exposure;
 pub mod handler;
 pub mod health;
 pub mod limits;
+pub mod memory;
 pub mod metered;
 pub mod metrics_http;
 pub mod middleware;
@@ -210,6 +211,15 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     .bind(&listen)
     .map_err(|e| ServeError::msg(format!("cannot listen on {listen} (server.listen): {e}")))?
     .run();
+    // The tool-to-toolset map is built from every toolset's schemas on first use (the first
+    // tools/list); built now, its garbage goes back to the OS with the rest of start-up's.
+    let _ = crate::tools::registry::toolset_of("");
+    memory::release_freed_memory();
+    let released = memory::release_startup_code();
+    log::debug!(
+        "start-up done: {} KiB of code and constants unmapped",
+        released / 1024
+    );
     let handle = server.handle();
     let metrics_handle = metrics_server.as_ref().map(|s| s.handle());
     if let Some(metrics_server) = metrics_server {

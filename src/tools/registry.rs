@@ -8,22 +8,37 @@ use crate::config::ToolsetsConfig;
 
 /// Every toolset with its router. A new toolset adds one line here.
 pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
-    vec![
-        ("notes", NextcloudMcp::notes_router()),
-        ("files", NextcloudMcp::files_router()),
-        ("sharing", NextcloudMcp::sharing_router()),
-        ("deck", NextcloudMcp::deck_router()),
-        ("tables", NextcloudMcp::tables_router()),
-        ("calendar", NextcloudMcp::calendar_router()),
-        ("contacts", NextcloudMcp::contacts_router()),
-        ("search", NextcloudMcp::search_router()),
-        ("talk", NextcloudMcp::talk_router()),
-        ("mail", NextcloudMcp::mail_router()),
-        ("news", NextcloudMcp::news_router()),
-        ("collectives", NextcloudMcp::collectives_router()),
-        ("shopping_list", NextcloudMcp::shopping_list_router()),
-        ("cookbook", NextcloudMcp::cookbook_router()),
-    ]
+    off_thread(|| {
+        vec![
+            ("notes", NextcloudMcp::notes_router()),
+            ("files", NextcloudMcp::files_router()),
+            ("sharing", NextcloudMcp::sharing_router()),
+            ("deck", NextcloudMcp::deck_router()),
+            ("tables", NextcloudMcp::tables_router()),
+            ("calendar", NextcloudMcp::calendar_router()),
+            ("contacts", NextcloudMcp::contacts_router()),
+            ("search", NextcloudMcp::search_router()),
+            ("talk", NextcloudMcp::talk_router()),
+            ("mail", NextcloudMcp::mail_router()),
+            ("news", NextcloudMcp::news_router()),
+            ("collectives", NextcloudMcp::collectives_router()),
+            ("shopping_list", NextcloudMcp::shopping_list_router()),
+            ("cookbook", NextcloudMcp::cookbook_router()),
+        ]
+    })
+}
+
+/// Runs `build` (anything that generates tool schemas) on a short-lived thread of its own.
+/// rmcp keeps every schema it generates in thread-local caches for the life of the thread;
+/// built on the main or a worker thread, the original schemas of all 191 tools (several MiB)
+/// stayed in memory for good although the served router holds its own portable copies. Here
+/// the caches die with the thread and only what the routers still hold survives
+/// (docs/decisions/0006-memory.md).
+pub fn off_thread<T: Send>(build: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(build).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
 }
 
 /// The router holding exactly the tools the config serves.
@@ -59,7 +74,7 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
     }
     if settings.dynamic {
         // After the filters: the meta-tools change only this session's view, never data.
-        router.merge(NextcloudMcp::toolsets_router());
+        router.merge(off_thread(NextcloudMcp::toolsets_router));
     }
     let output_schemas = settings.serves_output_schemas();
     for route in router.map.values_mut() {
@@ -77,7 +92,7 @@ pub fn toolset_of(tool: &str) -> Option<&'static str> {
         let mut map = std::collections::HashMap::new();
         let meta = (
             super::dynamic::META_TOOLSET,
-            NextcloudMcp::toolsets_router(),
+            off_thread(NextcloudMcp::toolsets_router),
         );
         for (set, router) in all_toolsets().into_iter().chain(std::iter::once(meta)) {
             for name in router.map.keys() {

@@ -102,13 +102,20 @@ pub fn missing_for_call(
     missing
 }
 
-/// Every tool definition of every toolset (for scope lookups by name).
+/// Every tool definition of every toolset (for scope lookups by name), without the schemas
+/// (only names and annotations are looked at; the schemas of all toolsets would stay in memory
+/// for good).
 fn all_tools() -> &'static [Tool] {
     static TOOLS: OnceLock<Vec<Tool>> = OnceLock::new();
     TOOLS.get_or_init(|| {
         registry::all_toolsets()
             .into_iter()
             .flat_map(|(_, router)| router.list_all())
+            .map(|mut tool| {
+                tool.input_schema = Default::default();
+                tool.output_schema = None;
+                tool
+            })
             .collect()
     })
 }
