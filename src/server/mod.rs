@@ -215,11 +215,6 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     // tools/list); built now, its garbage goes back to the OS with the rest of start-up's.
     let _ = crate::tools::registry::toolset_of("");
     memory::release_freed_memory();
-    let released = memory::release_startup_code();
-    log::debug!(
-        "start-up done: {} KiB of code and constants unmapped",
-        released / 1024
-    );
     let handle = server.handle();
     let metrics_handle = metrics_server.as_ref().map(|s| s.handle());
     if let Some(metrics_server) = metrics_server {
