@@ -117,6 +117,8 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         tool_router: Arc::new(crate::tools::registry::build_router(&config.toolsets)),
         default_caller,
     });
+    // The tools/list order is built now, so no session's first tools/list pays for it.
+    crate::tools::visibility::ToolList::shared(&state.tool_router).tools(&state.tool_router);
     actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();
     let origins =
