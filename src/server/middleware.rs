@@ -30,8 +30,9 @@ pub async fn request_log(
         .map(str::to_string)
         .unwrap_or_else(new_request_id);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().clone();
-    let path = req.path().to_string();
+    // What the access line needs, copied only when the line will be written.
+    let access = log::log_enabled!(target: "nextcloud_mcp::access", log::Level::Info)
+        .then(|| (req.method().clone(), req.path().to_string()));
     let started = std::time::Instant::now();
     let mut response =
         super::metrics_http::count_streams(next.call(req).await?.map_into_boxed_body());
@@ -40,12 +41,14 @@ pub async fn request_log(
             .headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), value);
     }
-    log::info!(
-        target: "nextcloud_mcp::access",
-        "request_id={id} {method} {path} {} {:.1}ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    if let Some((method, path)) = access {
+        log::info!(
+            target: "nextcloud_mcp::access",
+            "request_id={id} {method} {path} {} {:.1}ms",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     Ok(response)
 }
 
