@@ -29,10 +29,11 @@ pub async fn request_log(
         .and_then(|v| v.to_str().ok())
         .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+        .unwrap_or_else(new_request_id);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().clone();
-    let path = req.path().to_string();
+    // What the access line needs, copied only when the line will be written.
+    let access = log::log_enabled!(target: "nextcloud_mcp::access", log::Level::Info)
+        .then(|| (req.method().clone(), req.path().to_string()));
     let started = std::time::Instant::now();
     let mut response =
         super::metrics_http::count_streams(next.call(req).await?.map_into_boxed_body());
@@ -41,13 +42,25 @@ pub async fn request_log(
             .headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), value);
     }
-    log::info!(
-        target: "nextcloud_mcp::access",
-        "request_id={id} {method} {path} {} {:.1}ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    if let Some((method, path)) = access {
+        log::info!(
+            target: "nextcloud_mcp::access",
+            "request_id={id} {method} {path} {} {:.1}ms",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     Ok(response)
+}
+
+/// A fresh request id: a random (version 4) UUID in simple form, drawn from the thread's
+/// random generator rather than `Uuid::new_v4`, which asks the kernel (one `getrandom`
+/// system call per request).
+fn new_request_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .simple()
+        .to_string()
 }
 
 /// Authenticates the request and stores the [`crate::auth::Caller`] in its extensions.
@@ -338,6 +351,17 @@ mod tests {
             &hosts,
             "https://mcp.example.com"
         ));
+    }
+
+    #[test]
+    fn request_ids_are_random_v4_uuids() {
+        let a = new_request_id();
+        let b = new_request_id();
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.simple().to_string(), a);
+        assert_eq!(a.len(), 32);
     }
 
     #[test]

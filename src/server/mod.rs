@@ -123,6 +123,8 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         default_caller,
         scope_policy: crate::tools::scopes::enforced_policy(&config),
     });
+    // The tools/list order is built now, so no session's first tools/list pays for it.
+    crate::tools::visibility::ToolList::shared(&state.tool_router).tools(&state.tool_router);
     actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();
     let origins =

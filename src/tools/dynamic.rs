@@ -5,7 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -3,6 +3,7 @@
 // MCP logging (logging/setLevel) is deprecated by SEP-2577 but today's clients still use it.
 #![allow(deprecated)]
 
+pub mod answer;
 pub mod calendar;
 pub mod collectives;
 pub mod contacts;
@@ -75,6 +76,9 @@ pub struct NextcloudMcp {
     pub session_toolsets: dynamic::SessionToolsets,
     /// The scope policy this server enforces (`auth.oauth.scopes.enforce`); None when off.
     pub scope_policy: Option<Arc<crate::config::ScopesConfig>>,
+    /// `tool_router`'s tools sorted by name, with their toolsets: built on the first
+    /// tools/list and shared by every session of the router (see [`visibility`]).
+    pub tool_list: Arc<visibility::ToolList>,
 }
 
 impl NextcloudMcp {
@@ -100,10 +104,11 @@ impl NextcloudMcp {
             nextcloud,
             default_caller,
             settings,
-            tool_router,
             log_level: Arc::new(std::sync::Mutex::new(None)),
             session_toolsets: Default::default(),
             scope_policy: None,
+            tool_list: visibility::ToolList::shared(&tool_router),
+            tool_router,
         }
     }
 
@@ -115,6 +120,7 @@ impl NextcloudMcp {
 
     /// This host serving another tool list (e.g. a per-session narrowing of the shared router).
     pub fn with_tools(mut self, tool_router: Arc<ToolRouter<NextcloudMcp>>) -> Self {
+        self.tool_list = visibility::ToolList::shared(&tool_router);
         self.tool_router = tool_router;
         self
     }

@@ -1,7 +1,8 @@
 //! Notes toolset: tool names and arguments match the reference server.
 
+use crate::tools::answer::Json;
 use base64::Engine;
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -6,9 +6,10 @@
 //! - the token's scopes when `auth.oauth.scopes.enforce` is on (see [`super::scopes`]).
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use rmcp::RoleServer;
+use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{CallToolResult, ContentBlock, Tool};
 use rmcp::service::RequestContext;
 
@@ -144,6 +145,46 @@ impl Narrowing {
     }
 }
 
+/// A router's tools in tools/list order (by name) with their toolsets, built once per router
+/// and shared by all its sessions: a tools/list then filters and copies, instead of copying
+/// all tools, sorting them and looking up each toolset.
+#[derive(Default)]
+pub struct ToolList {
+    sorted: OnceLock<Vec<(Tool, &'static str)>>,
+}
+
+type RouterRef = Weak<ToolRouter<NextcloudMcp>>;
+
+impl ToolList {
+    /// The list of `router` (the same for every host built on it).
+    pub fn shared(router: &Arc<ToolRouter<NextcloudMcp>>) -> Arc<ToolList> {
+        static LISTS: Mutex<Vec<(RouterRef, Arc<ToolList>)>> = Mutex::new(Vec::new());
+        let Ok(mut lists) = LISTS.lock() else {
+            return Arc::default();
+        };
+        lists.retain(|(r, _)| r.strong_count() > 0);
+        let key = Arc::downgrade(router);
+        if let Some((_, list)) = lists.iter().find(|(r, _)| r.ptr_eq(&key)) {
+            return list.clone();
+        }
+        let list = Arc::new(ToolList::default());
+        lists.push((key, list.clone()));
+        list
+    }
+
+    /// The tools of `router` (which this list belongs to), sorted, with their toolsets; tools
+    /// of no known toolset are left out, as tools/list always did.
+    pub fn tools(&self, router: &ToolRouter<NextcloudMcp>) -> &[(Tool, &'static str)] {
+        self.sorted.get_or_init(|| {
+            router
+                .list_all()
+                .into_iter()
+                .filter_map(|tool| registry::toolset_of(&tool.name).map(|set| (tool, set)))
+                .collect()
+        })
+    }
+}
+
 /// The HTTP request headers behind an MCP request (streamable HTTP), if any.
 fn request_header(ctx: &RequestContext<RoleServer>, name: &str) -> Option<String> {
     ctx.extensions
@@ -202,13 +243,11 @@ impl NextcloudMcp {
     pub fn visible_tools(&self, ctx: &RequestContext<RoleServer>) -> Result<Vec<Tool>, String> {
         let narrowing = self.narrowing(ctx)?;
         Ok(self
-            .tool_router
-            .list_all()
-            .into_iter()
-            .filter(|tool| {
-                registry::toolset_of(&tool.name)
-                    .is_some_and(|set| self.visible(&narrowing, tool, set))
-            })
+            .tool_list
+            .tools(&self.tool_router)
+            .iter()
+            .filter(|(tool, set)| self.visible(&narrowing, tool, set))
+            .map(|(tool, _)| tool.clone())
             .collect())
     }
 
@@ -309,6 +348,30 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn shared_tool_list_is_the_routers_list_in_tools_list_order() {
+        let settings = crate::config::ToolsetsConfig::default();
+        let router = Arc::new(registry::build_router(&settings));
+        let list = ToolList::shared(&router);
+        assert!(Arc::ptr_eq(&list, &ToolList::shared(&router)));
+        let cached: Vec<(Tool, &str)> = list.tools(&router).to_vec();
+        // What tools/list answered before the list was shared: list_all, minus tools of no toolset.
+        let fresh: Vec<(Tool, &str)> = router
+            .list_all()
+            .into_iter()
+            .filter_map(|t| registry::toolset_of(&t.name).map(|set| (t, set)))
+            .collect();
+        assert_eq!(cached, fresh);
+        assert!(cached.len() > 100);
+        // Another router (a narrower config) gets a list of its own.
+        let mut narrow = settings.clone();
+        narrow.enabled = Some(vec!["notes".into()]);
+        let other = Arc::new(registry::build_router(&narrow));
+        let other_list = ToolList::shared(&other);
+        assert!(!Arc::ptr_eq(&list, &other_list));
+        assert!(other_list.tools(&other).len() < cached.len());
     }
 
     #[test]

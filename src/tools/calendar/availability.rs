@@ -2,8 +2,9 @@
 //! (expanded occurrences of opaque, non-cancelled events) and, where the server offers a
 //! scheduling outbox, the attendees' free-busy.
 
+use crate::tools::answer::Json;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -2,8 +2,9 @@
 //! filter, with per-item outcomes; refuses more than `toolsets.calendar.bulk_max` matches
 //! unless the caller confirms.
 
+use crate::tools::answer::Json;
 use chrono::Duration;
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

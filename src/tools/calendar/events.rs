@@ -1,8 +1,9 @@
 //! Event tools: create, list (expanded occurrences, paged), get, update (merge), delete,
 //! meetings and upcoming events.
 
+use crate::tools::answer::Json;
 use chrono::{Duration, Utc};
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 

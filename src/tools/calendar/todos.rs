@@ -1,7 +1,8 @@
 //! Task (VTODO) tools: list, create, update, complete (recurring aware), delete, search.
 
+use crate::tools::answer::Json;
 use chrono::{Duration, Utc};
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 

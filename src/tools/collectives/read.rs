@@ -1,6 +1,7 @@
 //! Read tools: collectives, the page tree, one page with its text, search, tags, trashes.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 

@@ -1,7 +1,8 @@
 //! Write tools: collectives (create, emoji, trash, restore, delete), pages (create with text,
 //! update text, move/copy, trash with sub-pages, restore, delete from trash, emoji) and tags.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 

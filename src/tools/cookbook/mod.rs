@@ -4,7 +4,8 @@
 //! server fetches the page; moving the recipe folder onto a folder with other JSON files needs
 //! confirmation.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use serde_json::{Map, Value, json};

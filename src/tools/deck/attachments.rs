@@ -1,7 +1,8 @@
 //! Attachments: deck_attach_file and deck_attach_note (a Deck share, shareType 12, of the
 //! user's file), deck_list_attachments, deck_delete_attachment.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

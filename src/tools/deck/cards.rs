@@ -1,7 +1,8 @@
 //! Card tools: get, create, update (read-merge-write), delete, archive, unarchive,
 //! reorder/move within a board, move to another board.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

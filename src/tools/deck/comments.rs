@@ -1,7 +1,8 @@
 //! Card comments (Deck's OCS API): list, create (refuse or split past Deck's 1000-character
 //! limit), update, delete.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -1,7 +1,8 @@
 //! Board reading with filters and compact projections: deck_get_stacks, deck_get_stack,
 //! deck_get_archived_stacks, deck_get_cards, deck_get_board_overview.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

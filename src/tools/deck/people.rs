@@ -1,7 +1,8 @@
 //! Assignments and dependencies: deck_assign_user_to_card, deck_unassign_user_from_card,
 //! deck_assign_dependent_card, deck_remove_dependent_card.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

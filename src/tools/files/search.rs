@@ -1,6 +1,7 @@
 //! Searching files (RFC 5323 SEARCH) and listing favorites (favorites REPORT).
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -1,7 +1,8 @@
 //! Writing, creating folders, deleting, moving and copying.
 
+use crate::tools::answer::Json;
 use base64::Engine;
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

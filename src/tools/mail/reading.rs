@@ -1,8 +1,9 @@
 //! Reading mail: accounts, mailboxes, message lists (paged by Mail's timestamp cursor), one
 //! message as text, its source, attachments (binary route), and search across mailboxes.
 
+use crate::tools::answer::Json;
 use base64::Engine;
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use serde_json::Value;

@@ -2,7 +2,8 @@
 //! send step fails the message stays in the user's Outbox and the error names its id, so it
 //! can be sent again with `retry_outbox_id` instead of being duplicated.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

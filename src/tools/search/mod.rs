@@ -2,7 +2,8 @@
 //! (files, notes, Deck, Talk, mail, comments, and the full-text index when the admin installed
 //! the fulltextsearch app). It needs no index of ours.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -1,7 +1,8 @@
 //! `shopping_list_add_recipe`: a Cookbook recipe's ingredients onto a shopping list in one
 //! call, scaled to a number of servings, merged with unchecked items already on the list.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

@@ -2,7 +2,8 @@
 //! one call, send (once; a lost answer is checked by reference id, never resent blindly), mark
 //! as read, and share a file from the user's Nextcloud into a conversation.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;

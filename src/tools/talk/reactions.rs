@@ -1,7 +1,8 @@
 //! Reactions on chat messages: list, add, remove (removing one that is not there is not an
 //! error). Needs Talk's `reactions` feature.
 
-use rmcp::handler::server::wrapper::{Json, Parameters};
+use crate::tools::answer::Json;
+use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
