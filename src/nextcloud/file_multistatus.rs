@@ -151,14 +151,31 @@ struct Page {
     responses: usize,
 }
 
-/// The response and propstat being read.
+/// The response and propstat being read (the text buffers are reused from one to the next).
 #[derive(Default)]
 struct Open {
-    href: Option<String>,
+    href: String,
+    href_seen: bool,
     props: FileProps,
-    status: Option<String>,
+    status: String,
+    status_seen: bool,
     prop_seen: bool,
     propstat: FileProps,
+}
+
+impl Open {
+    fn begin_response(&mut self) {
+        self.href.clear();
+        self.href_seen = false;
+        self.props = FileProps::default();
+    }
+
+    fn begin_propstat(&mut self) {
+        self.status.clear();
+        self.status_seen = false;
+        self.prop_seen = false;
+        self.propstat = FileProps::default();
+    }
 }
 
 /// Reads a multistatus body into the [`FileInfo`]s of its responses below `prefix` (the
@@ -183,19 +200,19 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
     let mut out = Page::default();
     let mut open = Open::default();
     loop {
-        let (resolved, event) = reader
-            .read_resolved_event()
+        let event = reader
+            .read_event()
             .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
         match event {
             Event::Start(start) => {
-                let node = open_node(&mut open, &mut root, &mut out, &stack, &resolved, &start);
+                let node = open_node(&mut open, &mut root, &mut out, &stack, &reader, &start);
                 stack.push(node);
                 if stack.len() > MAX_DEPTH {
                     return Err(XmlError::TooDeep.to_string());
                 }
             }
             Event::Empty(start) => {
-                let node = open_node(&mut open, &mut root, &mut out, &stack, &resolved, &start);
+                let node = open_node(&mut open, &mut root, &mut out, &stack, &reader, &start);
                 close_node(&mut open, &mut out, node, prefix);
             }
             Event::End(_) => {
@@ -244,13 +261,23 @@ fn open_node(
     root: &mut Option<(String, bool)>,
     out: &mut Page,
     stack: &[Node],
-    resolved: &ResolveResult,
+    reader: &NsReader<&[u8]>,
     start: &BytesStart,
 ) -> Node {
-    let local = start.local_name();
+    let parent = stack.last();
+    // Only elements whose parent matters are resolved (not those inside a kept text or
+    // inside anything else).
+    if matches!(
+        parent,
+        Some(Node::Href | Node::Status | Node::Text(_) | Node::Other)
+    ) {
+        return Node::Other;
+    }
+    let (resolved, local) = reader.resolve_element(start.name());
+    let resolved = &resolved;
     let local = local.as_ref();
     let in_dav = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == NS_DAV.as_bytes());
-    let Some(parent) = stack.last() else {
+    let Some(parent) = parent else {
         let multistatus = in_dav && local == b"multistatus";
         *root = Some((String::from_utf8_lossy(local).into_owned(), multistatus));
         *out = Page::default();
@@ -258,21 +285,19 @@ fn open_node(
     };
     match parent {
         Node::Root if in_dav && local == b"response" && root.as_ref().is_some_and(|r| r.1) => {
-            *open = Open::default();
+            open.begin_response();
             Node::Response
         }
-        Node::Response if in_dav && local == b"href" && open.href.is_none() => {
-            open.href = Some(String::new());
+        Node::Response if in_dav && local == b"href" && !open.href_seen => {
+            open.href_seen = true;
             Node::Href
         }
         Node::Response if in_dav && local == b"propstat" => {
-            open.status = None;
-            open.prop_seen = false;
-            open.propstat = FileProps::default();
+            open.begin_propstat();
             Node::Propstat
         }
-        Node::Propstat if in_dav && local == b"status" && open.status.is_none() => {
-            open.status = Some(String::new());
+        Node::Propstat if in_dav && local == b"status" && !open.status_seen => {
+            open.status_seen = true;
             Node::Status
         }
         Node::Propstat if in_dav && local == b"prop" && !open.prop_seen => {
@@ -320,11 +345,8 @@ fn prop_node(open: &mut Open, resolved: &ResolveResult, local: &[u8]) -> Node {
 fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
     match node {
         Node::Propstat => {
-            let ok = open
-                .status
-                .as_deref()
-                .and_then(status_code)
-                .is_some_and(|s| (200..300).contains(&s));
+            let ok = open.status_seen
+                && status_code(&open.status).is_some_and(|s| (200..300).contains(&s));
             let found = std::mem::take(&mut open.propstat);
             if ok {
                 open.props.merge(found);
@@ -332,7 +354,7 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
         }
         Node::Response => {
             out.responses += 1;
-            let href = decode(open.href.as_deref().unwrap_or_default().trim());
+            let href = decode(open.href.trim());
             if let Some(info) = std::mem::take(&mut open.props).file_info(prefix, &href) {
                 out.infos.push(info);
             }
@@ -344,8 +366,8 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
 /// Where text directly inside the element on top of the stack goes, if it is kept.
 fn text_target<'a>(open: &'a mut Open, top: Option<&Node>) -> Option<&'a mut String> {
     match top? {
-        Node::Href => open.href.as_mut(),
-        Node::Status => open.status.as_mut(),
+        Node::Href => Some(&mut open.href),
+        Node::Status => Some(&mut open.status),
         Node::Text(index) => open.propstat.texts[*index].as_mut(),
         _ => None,
     }
