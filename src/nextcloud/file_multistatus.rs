@@ -5,7 +5,7 @@
 //! (the property tests in this module hold the two against each other).
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
+use quick_xml::name::{QName, ResolveResult};
 use quick_xml::reader::NsReader;
 
 use super::dav::{decode, status_code};
@@ -142,6 +142,55 @@ enum Node {
     Other,
 }
 
+/// The namespaces this reader tells apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ns {
+    Dav,
+    Oc,
+    Other,
+}
+
+impl Ns {
+    fn of(uri: &[u8]) -> Self {
+        if uri == NS_DAV.as_bytes() {
+            Ns::Dav
+        } else if uri == NS_OC.as_bytes() {
+            Ns::Oc
+        } else {
+            Ns::Other
+        }
+    }
+}
+
+/// Namespaces of element prefixes as the reader resolved them, kept until a namespace
+/// declaration comes into or goes out of scope (in a listing: only the root declares any).
+#[derive(Default)]
+struct NsCache {
+    /// (prefix, or empty for none; namespace).
+    entries: Vec<(Vec<u8>, Ns)>,
+}
+
+impl NsCache {
+    fn resolve(&mut self, reader: &NsReader<&[u8]>, name: QName) -> Ns {
+        let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
+        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p == prefix) {
+            return *ns;
+        }
+        let ns = match reader.resolve_element(name).0 {
+            ResolveResult::Bound(uri) => Ns::of(uri.as_ref()),
+            _ => Ns::Other,
+        };
+        self.entries.push((prefix.to_vec(), ns));
+        ns
+    }
+}
+
+/// True when an element may declare namespaces (a false alarm only costs a cache refill).
+fn declares_namespaces(start: &BytesStart) -> bool {
+    let raw = start.attributes_raw();
+    !raw.is_empty() && memchr::memmem::find(raw, b"xmlns").is_some()
+}
+
 /// What has been read so far.
 #[derive(Default)]
 struct Page {
@@ -193,7 +242,9 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
     }
     let mut reader = NsReader::from_reader(body);
     reader.config_mut().trim_text(false);
-    let mut stack: Vec<Node> = Vec::with_capacity(16);
+    // Open elements, with whether each declares namespaces.
+    let mut stack: Vec<(Node, bool)> = Vec::with_capacity(16);
+    let mut names = NsCache::default();
     // Name of the last document element and whether it is `d:multistatus` (as in the tree
     // parser, a later top-level element replaces an earlier one).
     let mut root: Option<(String, bool)> = None;
@@ -205,24 +256,46 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
         match event {
             Event::Start(start) => {
-                let node = open_node(&mut open, &mut root, &mut out, &stack, &reader, &start);
-                stack.push(node);
+                let declares = declares_namespaces(&start);
+                if declares {
+                    names.entries.clear();
+                }
+                let at = Position {
+                    reader: &reader,
+                    stack: &stack,
+                };
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                stack.push((node, declares));
                 if stack.len() > MAX_DEPTH {
                     return Err(XmlError::TooDeep.to_string());
                 }
             }
             Event::Empty(start) => {
-                let node = open_node(&mut open, &mut root, &mut out, &stack, &reader, &start);
+                let declares = declares_namespaces(&start);
+                if declares {
+                    names.entries.clear();
+                }
+                let at = Position {
+                    reader: &reader,
+                    stack: &stack,
+                };
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                if declares {
+                    names.entries.clear();
+                }
                 close_node(&mut open, &mut out, node, prefix);
             }
             Event::End(_) => {
-                let Some(node) = stack.pop() else {
+                let Some((node, declared)) = stack.pop() else {
                     return Err(XmlError::Malformed("unbalanced end tag".into()).to_string());
                 };
+                if declared {
+                    names.entries.clear();
+                }
                 close_node(&mut open, &mut out, node, prefix);
             }
             Event::Text(text) => {
-                if let Some(target) = text_target(&mut open, stack.last()) {
+                if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
                     match text.unescape() {
                         Ok(value) => target.push_str(&value),
                         // An unknown entity is kept literally, never expanded.
@@ -231,7 +304,7 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
                 }
             }
             Event::CData(data) => {
-                if let Some(target) = text_target(&mut open, stack.last()) {
+                if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
                     target.push_str(&String::from_utf8_lossy(&data));
                 }
             }
@@ -254,17 +327,24 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
     }
 }
 
-/// Classifies an element opened below the current top of `stack`, starting the response or
+/// Where in the document an element opens.
+#[derive(Clone, Copy)]
+struct Position<'r, 'i> {
+    reader: &'r NsReader<&'i [u8]>,
+    stack: &'r [(Node, bool)],
+}
+
+/// Classifies an element opened below the current top of the stack, starting the response or
 /// propstat state it begins.
 fn open_node(
     open: &mut Open,
     root: &mut Option<(String, bool)>,
     out: &mut Page,
-    stack: &[Node],
-    reader: &NsReader<&[u8]>,
+    names: &mut NsCache,
+    at: Position,
     start: &BytesStart,
 ) -> Node {
-    let parent = stack.last();
+    let parent = at.stack.last().map(|(node, _)| node);
     // Only elements whose parent matters are resolved (not those inside a kept text or
     // inside anything else).
     if matches!(
@@ -273,10 +353,11 @@ fn open_node(
     ) {
         return Node::Other;
     }
-    let (resolved, local) = reader.resolve_element(start.name());
-    let resolved = &resolved;
+    let name = start.name();
+    let ns = names.resolve(at.reader, name);
+    let local = name.local_name();
     let local = local.as_ref();
-    let in_dav = matches!(resolved, ResolveResult::Bound(ns) if ns.as_ref() == NS_DAV.as_bytes());
+    let in_dav = ns == Ns::Dav;
     let Some(parent) = parent else {
         let multistatus = in_dav && local == b"multistatus";
         *root = Some((String::from_utf8_lossy(local).into_owned(), multistatus));
@@ -304,7 +385,7 @@ fn open_node(
             open.prop_seen = true;
             Node::Prop
         }
-        Node::Prop => prop_node(open, resolved, local),
+        Node::Prop => prop_node(open, ns, local),
         Node::ResourceType => {
             if in_dav && local == b"collection" {
                 open.propstat.collection = Some(true);
@@ -316,12 +397,8 @@ fn open_node(
 }
 
 /// A property element of the propstat being read: only its first occurrence counts.
-fn prop_node(open: &mut Open, resolved: &ResolveResult, local: &[u8]) -> Node {
-    let ResolveResult::Bound(ns) = resolved else {
-        return Node::Other;
-    };
-    let ns = ns.as_ref();
-    if ns == NS_DAV.as_bytes() && local == b"resourcetype" {
+fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
+    if ns == Ns::Dav && local == b"resourcetype" {
         if open.propstat.collection.is_some() {
             return Node::Other;
         }
@@ -330,7 +407,7 @@ fn prop_node(open: &mut Open, resolved: &ResolveResult, local: &[u8]) -> Node {
     }
     let found = TEXT_PROPS
         .iter()
-        .position(|(n, name)| n.as_bytes() == ns && name.as_bytes() == local);
+        .position(|(n, name)| name.as_bytes() == local && Ns::of(n.as_bytes()) == ns);
     match found {
         Some(index) if open.propstat.texts[index].is_none() => {
             open.propstat.texts[index] = Some(String::new());
@@ -354,7 +431,12 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
         }
         Node::Response => {
             out.responses += 1;
-            let href = decode(open.href.trim());
+            let href = open.href.trim();
+            // Most hrefs have nothing to decode.
+            let href = match memchr::memchr(b'%', href.as_bytes()) {
+                None => std::borrow::Cow::Borrowed(href),
+                Some(_) => std::borrow::Cow::Owned(decode(href)),
+            };
             if let Some(info) = std::mem::take(&mut open.props).file_info(prefix, &href) {
                 out.infos.push(info);
             }
@@ -538,6 +620,8 @@ mod tests {
         dav: &'static str,
         oc: &'static str,
         oc_on_prop: bool,
+        /// Each response first holds a propstat whose DAV prefix is bound to another namespace.
+        rebind: bool,
     }
 
     fn names() -> impl Strategy<Value = Names> {
@@ -545,11 +629,13 @@ mod tests {
             prop::sample::select(vec!["d", "D", "", "lp1"]),
             prop::sample::select(vec!["oc", "x", "d2"]),
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(|(dav, oc, oc_on_prop)| Names {
+            .prop_map(|(dav, oc, oc_on_prop, rebind)| Names {
                 dav,
                 oc,
                 oc_on_prop,
+                rebind,
             })
     }
 
@@ -641,6 +727,22 @@ mod tests {
                 continue;
             }
             out.push_str(&format!("<{}>", d("response")));
+            if names.rebind {
+                let decl = if names.dav.is_empty() {
+                    "xmlns=\"urn:x\"".to_string()
+                } else {
+                    format!("xmlns:{}=\"urn:x\"", names.dav)
+                };
+                out.push_str(&format!(
+                    "<{ps} {decl}><{p}><{e}>zz</{e}><{r}><{c}/></{r}></{p}><{st}>HTTP/1.1 200 OK</{st}></{ps}>",
+                    ps = d("propstat"),
+                    p = d("prop"),
+                    e = d("getetag"),
+                    r = d("resourcetype"),
+                    c = d("collection"),
+                    st = d("status"),
+                ));
+            }
             for href in &response.hrefs {
                 let mut text = if response.outside {
                     "/remote.php/dav/files/bob/".to_string()
