@@ -256,30 +256,23 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
         match event {
             Event::Start(start) => {
-                let declares = declares_namespaces(&start);
-                if declares {
-                    names.entries.clear();
-                }
                 let at = Position {
                     reader: &reader,
                     stack: &stack,
                 };
-                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
-                stack.push((node, declares));
+                let opened = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                stack.push(opened);
                 if stack.len() > MAX_DEPTH {
                     return Err(XmlError::TooDeep.to_string());
                 }
             }
             Event::Empty(start) => {
-                let declares = declares_namespaces(&start);
-                if declares {
-                    names.entries.clear();
-                }
                 let at = Position {
                     reader: &reader,
                     stack: &stack,
                 };
-                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                let (node, declares) =
+                    open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
                 if declares {
                     names.entries.clear();
                 }
@@ -335,7 +328,8 @@ struct Position<'r, 'i> {
 }
 
 /// Classifies an element opened below the current top of the stack, starting the response or
-/// propstat state it begins.
+/// propstat state it begins; also says whether it declares namespaces (the cache is emptied
+/// first when it does).
 fn open_node(
     open: &mut Open,
     root: &mut Option<(String, bool)>,
@@ -343,57 +337,64 @@ fn open_node(
     names: &mut NsCache,
     at: Position,
     start: &BytesStart,
-) -> Node {
-    let parent = at.stack.last().map(|(node, _)| node);
-    // Only elements whose parent matters are resolved (not those inside a kept text or
-    // inside anything else).
-    if matches!(
-        parent,
-        Some(Node::Href | Node::Status | Node::Text(_) | Node::Other)
-    ) {
-        return Node::Other;
+) -> (Node, bool) {
+    let declares = declares_namespaces(start);
+    if declares {
+        names.entries.clear();
     }
-    let name = start.name();
-    let ns = names.resolve(at.reader, name);
-    let local = name.local_name();
-    let local = local.as_ref();
-    let in_dav = ns == Ns::Dav;
-    let Some(parent) = parent else {
-        let multistatus = in_dav && local == b"multistatus";
-        *root = Some((String::from_utf8_lossy(local).into_owned(), multistatus));
-        *out = Page::default();
-        return Node::Root;
-    };
-    match parent {
-        Node::Root if in_dav && local == b"response" && root.as_ref().is_some_and(|r| r.1) => {
-            open.begin_response();
-            Node::Response
+    let node = 'classify: {
+        let parent = at.stack.last().map(|(node, _)| node);
+        // Only elements whose parent matters are resolved (not those inside a kept text or
+        // inside anything else).
+        if matches!(
+            parent,
+            Some(Node::Href | Node::Status | Node::Text(_) | Node::Other)
+        ) {
+            break 'classify Node::Other;
         }
-        Node::Response if in_dav && local == b"href" && !open.href_seen => {
-            open.href_seen = true;
-            Node::Href
-        }
-        Node::Response if in_dav && local == b"propstat" => {
-            open.begin_propstat();
-            Node::Propstat
-        }
-        Node::Propstat if in_dav && local == b"status" && !open.status_seen => {
-            open.status_seen = true;
-            Node::Status
-        }
-        Node::Propstat if in_dav && local == b"prop" && !open.prop_seen => {
-            open.prop_seen = true;
-            Node::Prop
-        }
-        Node::Prop => prop_node(open, ns, local),
-        Node::ResourceType => {
-            if in_dav && local == b"collection" {
-                open.propstat.collection = Some(true);
+        let name = start.name();
+        let ns = names.resolve(at.reader, name);
+        let local = name.local_name();
+        let local = local.as_ref();
+        let in_dav = ns == Ns::Dav;
+        let Some(parent) = parent else {
+            let multistatus = in_dav && local == b"multistatus";
+            *root = Some((String::from_utf8_lossy(local).into_owned(), multistatus));
+            *out = Page::default();
+            break 'classify Node::Root;
+        };
+        match parent {
+            Node::Root if in_dav && local == b"response" && root.as_ref().is_some_and(|r| r.1) => {
+                open.begin_response();
+                Node::Response
             }
-            Node::Other
+            Node::Response if in_dav && local == b"href" && !open.href_seen => {
+                open.href_seen = true;
+                Node::Href
+            }
+            Node::Response if in_dav && local == b"propstat" => {
+                open.begin_propstat();
+                Node::Propstat
+            }
+            Node::Propstat if in_dav && local == b"status" && !open.status_seen => {
+                open.status_seen = true;
+                Node::Status
+            }
+            Node::Propstat if in_dav && local == b"prop" && !open.prop_seen => {
+                open.prop_seen = true;
+                Node::Prop
+            }
+            Node::Prop => prop_node(open, ns, local),
+            Node::ResourceType => {
+                if in_dav && local == b"collection" {
+                    open.propstat.collection = Some(true);
+                }
+                Node::Other
+            }
+            _ => Node::Other,
         }
-        _ => Node::Other,
-    }
+    };
+    (node, declares)
 }
 
 /// A property element of the propstat being read: only its first occurrence counts.
