@@ -286,14 +286,27 @@ impl NextcloudClient {
         body: String,
     ) -> NcResult<Vec<DavResponse>> {
         let call = format!("{method} {path}");
+        let bytes = self.dav_request_bytes(method, path, depth, body).await?;
+        parse_multistatus(&bytes).map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))
+    }
+
+    /// Sends a DAV method with an XML body to an absolute server path and returns the
+    /// multistatus body unparsed, for callers that read it as a stream.
+    pub async fn dav_request_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        depth: &str,
+        body: String,
+    ) -> NcResult<Vec<u8>> {
+        let call = format!("{method} {path}");
         let request = self
             .request(method, path)
             .header("Depth", depth)
             .header("Content-Type", "application/xml; charset=utf-8")
             .body(body);
         let response = self.send(&call, request).await?;
-        let bytes = self.read_body(&call, response).await?;
-        parse_multistatus(&bytes).map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))
+        self.read_body(&call, response).await
     }
 
     /// The user id used in DAV paths, found via `current-user-principal` and cached.

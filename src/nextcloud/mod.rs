@@ -14,6 +14,7 @@ pub mod dav_object;
 pub mod deck;
 pub mod error;
 pub mod fields;
+pub mod file_multistatus;
 pub mod ical;
 pub mod mail;
 pub mod news;

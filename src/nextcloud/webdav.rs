@@ -7,8 +7,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::client::{NextcloudClient, error_from_response};
-use super::dav::{DavResponse, encode_path, parse_multistatus};
+use super::dav::{DavResponse, encode_path, propfind_body};
 use super::error::{ErrorKind, NcResult, NextcloudError};
+use super::file_multistatus::{FileProps, parse_file_infos, parse_file_page};
 use super::xml::{NS_DAV, NS_NC, NS_OC, escape};
 use super::{quote_etag, unquote_etag};
 
@@ -143,21 +144,54 @@ impl NextcloudClient {
         Ok(format!("{}{}", self.files_root().await?, encode_path(path)))
     }
 
-    /// Turns multistatus responses under the files root into [`FileInfo`]s.
-    pub async fn file_infos(&self, responses: &[DavResponse]) -> NcResult<Vec<FileInfo>> {
+    /// The decoded path of the files root: the hrefs of the user's files begin with it.
+    async fn files_prefix(&self) -> NcResult<String> {
         let root = self.files_root().await?;
-        let prefix = super::dav::decode(&self.server_path(&root));
-        Ok(responses
-            .iter()
-            .filter_map(|r| file_info(&prefix, r))
-            .collect())
+        Ok(super::dav::decode(&self.server_path(&root)))
+    }
+
+    /// Turns a multistatus body into the [`FileInfo`]s of its responses under the files root,
+    /// read as a stream (no element tree).
+    pub async fn file_infos(&self, call: &str, body: &[u8]) -> NcResult<Vec<FileInfo>> {
+        let prefix = self.files_prefix().await?;
+        parse_file_infos(body, &prefix).map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))
+    }
+
+    /// Like [`Self::file_infos`], with the number of `d:response`s in the body (inside the
+    /// files root or not).
+    async fn file_infos_counted(
+        &self,
+        call: &str,
+        body: &[u8],
+    ) -> NcResult<(usize, Vec<FileInfo>)> {
+        let prefix = self.files_prefix().await?;
+        parse_file_page(body, &prefix).map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))
+    }
+
+    /// A DAV request below the user's files, its answer read as [`FileInfo`]s.
+    async fn files_dav(
+        &self,
+        method: Method,
+        path: &str,
+        depth: &str,
+        body: String,
+    ) -> NcResult<Vec<FileInfo>> {
+        let call = format!("{method} {path}");
+        let bytes = self.dav_request_bytes(method, path, depth, body).await?;
+        self.file_infos(&call, &bytes).await
+    }
+
+    /// PROPFIND of a path below the user's files with [`FILE_PROPS`].
+    async fn files_propfind(&self, target: &str, depth: &str) -> NcResult<Vec<FileInfo>> {
+        let method = Method::from_bytes(b"PROPFIND").unwrap_or(Method::GET);
+        self.files_dav(method, target, depth, propfind_body(FILE_PROPS))
+            .await
     }
 
     /// PROPFIND Depth 0 of one path.
     pub async fn files_stat(&self, path: &str) -> NcResult<FileInfo> {
         let target = self.files_path(path).await?;
-        let responses = self.propfind(&target, "0", FILE_PROPS).await?;
-        self.file_infos(&responses)
+        self.files_propfind(&target, "0")
             .await?
             .into_iter()
             .next()
@@ -175,8 +209,7 @@ impl NextcloudClient {
         if !target.ends_with('/') {
             target.push('/');
         }
-        let responses = self.propfind(&target, "1", FILE_PROPS).await?;
-        let mut infos = self.file_infos(&responses).await?;
+        let mut infos = self.files_propfind(&target, "1").await?;
         let own = path.trim_matches('/').to_string();
         let position = infos.iter().position(|i| i.path == own).ok_or_else(|| {
             NextcloudError::new(
@@ -416,11 +449,9 @@ impl NextcloudClient {
                 _ => err,
             })?;
             let bytes = self.read_body(call, response).await?;
-            let responses = parse_multistatus(&bytes)
-                .map_err(|e| NextcloudError::new(call, ErrorKind::Decode(e)))?;
-            let page_len = responses.len();
+            let (page_len, infos) = self.file_infos_counted(call, &bytes).await?;
             let mut new = 0;
-            for info in self.file_infos(&responses).await? {
+            for info in infos {
                 if seen.insert(info.path.clone()) {
                     out.push(info);
                     new += 1;
@@ -468,8 +499,7 @@ impl NextcloudClient {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><oc:filter-files xmlns:d=\"DAV:\" xmlns:oc=\"{NS_OC}\" xmlns:nc=\"{NS_NC}\"><d:prop>{props}</d:prop><oc:filter-rules>{rules}</oc:filter-rules></oc:filter-files>"
         );
         let method = Method::from_bytes(b"REPORT").unwrap_or(Method::POST);
-        let responses = self
-            .dav_request(method, &target, "1", body)
+        self.files_dav(method, &target, "1", body)
             .await
             .map_err(|err| match err.status() {
                 Some(415) | Some(501) | Some(405) => status_error(
@@ -477,8 +507,7 @@ impl NextcloudClient {
                     "this server does not support Nextcloud's file filter REPORT (oc:filter-files: favorites, tags); it is not a Nextcloud Files endpoint or the feature is off".into(),
                 ),
                 _ => err,
-            })?;
-        self.file_infos(&responses).await
+            })
     }
 }
 
@@ -644,38 +673,10 @@ fn transfer_conflict(
     }
 }
 
-/// Builds a [`FileInfo`] from a response below `prefix` (the decoded files root path).
+/// Builds a [`FileInfo`] from a response below `prefix` (the decoded files root path), as
+/// read by the tree parser ([`super::dav::parse_multistatus`]).
 pub fn file_info(prefix: &str, response: &DavResponse) -> Option<FileInfo> {
-    let rel = response.href.strip_prefix(prefix)?;
-    let path = rel.trim_matches('/').to_string();
-    let is_dir = response.is_collection();
-    let name = path
-        .rsplit('/')
-        .next()
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .unwrap_or_default();
-    let size = response
-        .text(NS_DAV, "getcontentlength")
-        .or_else(|| response.text(NS_OC, "size"))
-        .and_then(|s| s.parse().ok());
-    Some(FileInfo {
-        path,
-        name,
-        kind: if is_dir { "directory" } else { "file" }.into(),
-        size,
-        content_type: if is_dir {
-            None
-        } else {
-            response.text(NS_DAV, "getcontenttype").map(str::to_string)
-        },
-        last_modified: response.text(NS_DAV, "getlastmodified").map(str::to_string),
-        etag: response.text(NS_DAV, "getetag").map(unquote_etag),
-        file_id: response
-            .text(NS_OC, "fileid")
-            .and_then(|s| s.trim().parse().ok()),
-        favorite: response.text(NS_OC, "favorite") == Some("1"),
-    })
+    FileProps::from_response(response).file_info(prefix, &response.href)
 }
 
 /// The RFC 4918 tagged-list `If:` header making `etag` a precondition on `url` (not on the request URL).

@@ -21,8 +21,10 @@ pub const NS_APPLE: &str = "http://apple.com/ns/ical/";
 /// Sabre namespace (error bodies).
 pub const NS_SABRE: &str = "http://sabredav.org/ns";
 
-const MAX_DEPTH: usize = 64;
-const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// Deepest element nesting accepted.
+pub(crate) const MAX_DEPTH: usize = 64;
+/// Largest document accepted.
+pub(crate) const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// One element: namespace, local name, attributes, direct text and children.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -250,7 +250,8 @@ impl<'a> Folded<'a> {
 }
 
 /// `text.to_ascii_lowercase()` contains `word`, without the copy. A word with upper-case ASCII
-/// or non-ASCII bytes never matches, as it could not in the lower-cased ASCII text.
+/// or non-ASCII bytes never matches, as it could not in the lower-cased ASCII text. Candidates
+/// for the first byte (either case) are found with `memchr`, then the rest is compared.
 fn ascii_folded_contains(text: &[u8], word: &[u8]) -> bool {
     let Some((&first, rest)) = word.split_first() else {
         return true;
@@ -258,17 +259,27 @@ fn ascii_folded_contains(text: &[u8], word: &[u8]) -> bool {
     if word.len() > text.len() || word.iter().any(|b| b.is_ascii_uppercase()) {
         return false;
     }
-    let last_start = text.len() - word.len();
-    text[..=last_start]
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.to_ascii_lowercase() == first)
-        .any(|(i, _)| {
-            text[i + 1..i + word.len()]
-                .iter()
-                .zip(rest)
-                .all(|(a, b)| a.to_ascii_lowercase() == *b)
-        })
+    // Only these positions can start a match.
+    let starts = &text[..=text.len() - word.len()];
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    while from < starts.len() {
+        let found = if upper == first {
+            memchr::memchr(first, &starts[from..])
+        } else {
+            memchr::memchr2(first, upper, &starts[from..])
+        };
+        let Some(offset) = found else {
+            return false;
+        };
+        let i = from + offset;
+        // `rest` has no upper-case ASCII, so this is `to_ascii_lowercase() == rest`.
+        if text[i + 1..i + word.len()].eq_ignore_ascii_case(rest) {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
 }
 
 /// Query words: lower-cased, longer than one character.

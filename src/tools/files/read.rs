@@ -230,6 +230,12 @@ pub fn is_image(content_type: &str) -> bool {
     )
 }
 
+/// Folders first, then by lower-cased name; entries that compare equal keep their order.
+/// Each name is lower-cased once (not once per comparison).
+pub fn sort_listing(files: &mut [FileInfo]) {
+    files.sort_by_cached_key(|f| (!f.is_directory(), f.name.to_lowercase()));
+}
+
 #[tool_router(router = files_read_router, vis = "pub(crate)")]
 impl NextcloudMcp {
     /// List a folder of the user's files: name, type, size, content type, modification time, etag and file id of each entry.
@@ -260,11 +266,7 @@ impl NextcloudMcp {
             ));
         }
         let mut files = visible(&hidden, children);
-        files.sort_by(|a, b| {
-            b.is_directory()
-                .cmp(&a.is_directory())
-                .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-        });
+        sort_listing(&mut files);
         let directories_count = files.iter().filter(|f| f.is_directory()).count();
         Ok(Json(DirectoryListing {
             path,
@@ -547,6 +549,44 @@ mod tests {
         let all: Vec<u8> = (0u8..0x80).cycle().take(1000).collect();
         let one_by_one: usize = all.iter().map(|b| usize::from(extra_escaped(*b))).sum();
         assert_eq!(block_extra(&all), one_by_one);
+    }
+
+    fn entry(name: &str, dir: bool) -> FileInfo {
+        FileInfo {
+            path: name.into(),
+            name: name.into(),
+            kind: if dir { "directory" } else { "file" }.into(),
+            size: None,
+            content_type: None,
+            last_modified: None,
+            etag: None,
+            file_id: None,
+            favorite: false,
+        }
+    }
+
+    proptest::proptest! {
+        /// The cached keys order a listing exactly as the former comparator did, ties included.
+        #[test]
+        fn listing_order_is_unchanged(
+            entries in proptest::collection::vec(("[aAbBäÄ İı_ .1]{0,4}", proptest::bool::ANY), 0..40)
+        ) {
+            let files: Vec<FileInfo> = entries
+                .iter()
+                .enumerate()
+                .map(|(i, (name, dir))| FileInfo { file_id: Some(i as i64), ..entry(name, *dir) })
+                .collect();
+            let mut old = files.clone();
+            old.sort_by(|a, b| {
+                b.is_directory()
+                    .cmp(&a.is_directory())
+                    .then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+            });
+            let mut new = files;
+            sort_listing(&mut new);
+            let ids = |v: &[FileInfo]| v.iter().map(|f| f.file_id).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(ids(&old), ids(&new));
+        }
     }
 
     #[test]

@@ -1,0 +1,460 @@
+//! Streaming reader of a files multistatus (PROPFIND, SEARCH, `oc:filter-files` REPORT):
+//! quick-xml events become [`FileInfo`]s directly, keeping only the file properties of the
+//! response being read. No element tree is built and nothing is cloned; the answer is the one
+//! [`super::dav::parse_multistatus`] + [`super::webdav::file_info`] give, errors included
+//! (the property tests in this module hold the two against each other).
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{QName, ResolveResult};
+use quick_xml::reader::NsReader;
+
+use super::dav::{decode, status_code};
+use super::unquote_etag;
+use super::webdav::FileInfo;
+use super::xml::{MAX_BYTES, MAX_DEPTH, NS_DAV, NS_OC, XmlError};
+
+/// The text properties a [`FileInfo`] is built from, in the order of [`FileProps::texts`].
+const TEXT_PROPS: [(&str, &str); 7] = [
+    (NS_DAV, "getcontentlength"),
+    (NS_OC, "size"),
+    (NS_DAV, "getcontenttype"),
+    (NS_DAV, "getlastmodified"),
+    (NS_DAV, "getetag"),
+    (NS_OC, "fileid"),
+    (NS_OC, "favorite"),
+];
+const CONTENT_LENGTH: usize = 0;
+const OC_SIZE: usize = 1;
+const CONTENT_TYPE: usize = 2;
+const LAST_MODIFIED: usize = 3;
+const ETAG: usize = 4;
+const FILE_ID: usize = 5;
+const FAVORITE: usize = 6;
+
+/// The file properties of one response: for each, the text of its first occurrence in the
+/// successful (2xx) propstats, exactly as sent (`Some("")` when present but empty).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FileProps {
+    /// Texts of [`TEXT_PROPS`], by index.
+    pub texts: [Option<String>; 7],
+    /// `Some(true)` when `d:resourcetype` holds `d:collection`, `None` without `d:resourcetype`.
+    pub collection: Option<bool>,
+}
+
+impl FileProps {
+    /// The properties of a response read by the tree parser.
+    pub fn from_response(response: &super::dav::DavResponse) -> Self {
+        Self {
+            texts: TEXT_PROPS.map(|(ns, name)| response.prop(ns, name).map(|p| p.text.clone())),
+            collection: response
+                .prop(NS_DAV, "resourcetype")
+                .map(|rt| rt.child(NS_DAV, "collection").is_some()),
+        }
+    }
+
+    /// Trimmed text of a property, if present and non-empty.
+    fn text(&self, index: usize) -> Option<&str> {
+        self.texts[index]
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Trimmed text of a property, if present and non-empty, moved out (copied only when
+    /// trimming changed it).
+    fn take_text(&mut self, index: usize) -> Option<String> {
+        let text = self.texts[index].take()?;
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            None
+        } else if trimmed.len() == text.len() {
+            Some(text)
+        } else {
+            Some(trimmed.to_string())
+        }
+    }
+
+    /// The [`FileInfo`] of the response at the decoded `href`, when it lies below `prefix`.
+    pub fn file_info(mut self, prefix: &str, href: &str) -> Option<FileInfo> {
+        let rel = href.strip_prefix(prefix)?;
+        let path = rel.trim_matches('/').to_string();
+        let is_dir = self.collection == Some(true);
+        let name = path
+            .rsplit('/')
+            .next()
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .unwrap_or_default();
+        let size = self
+            .text(CONTENT_LENGTH)
+            .or_else(|| self.text(OC_SIZE))
+            .and_then(|s| s.parse().ok());
+        Some(FileInfo {
+            path,
+            name,
+            kind: if is_dir { "directory" } else { "file" }.into(),
+            size,
+            content_type: if is_dir {
+                None
+            } else {
+                self.take_text(CONTENT_TYPE)
+            },
+            last_modified: self.take_text(LAST_MODIFIED),
+            etag: self.text(ETAG).map(unquote_etag),
+            file_id: self.text(FILE_ID).and_then(|s| s.trim().parse().ok()),
+            favorite: self.text(FAVORITE) == Some("1"),
+        })
+    }
+
+    /// Takes the properties this response does not have yet from a successful propstat.
+    fn merge(&mut self, found: FileProps) {
+        for (mine, theirs) in self.texts.iter_mut().zip(found.texts) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        if self.collection.is_none() {
+            self.collection = found.collection;
+        }
+    }
+}
+
+/// What an open element is to the reader.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Node {
+    /// The document element.
+    Root,
+    /// `d:response` below a `d:multistatus` root.
+    Response,
+    /// The first `d:href` of the response.
+    Href,
+    /// A `d:propstat` of the response.
+    Propstat,
+    /// The first `d:status` of the propstat.
+    Status,
+    /// The first `d:prop` of the propstat.
+    Prop,
+    /// The first occurrence of a text property in this propstat (index into [`TEXT_PROPS`]).
+    Text(usize),
+    /// The first `d:resourcetype` in this propstat.
+    ResourceType,
+    /// Anything else (its content is skipped).
+    Other,
+}
+
+/// The namespaces this reader tells apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ns {
+    Dav,
+    Oc,
+    Other,
+}
+
+impl Ns {
+    fn of(uri: &[u8]) -> Self {
+        if uri == NS_DAV.as_bytes() {
+            Ns::Dav
+        } else if uri == NS_OC.as_bytes() {
+            Ns::Oc
+        } else {
+            Ns::Other
+        }
+    }
+}
+
+/// Namespaces of element prefixes as the reader resolved them, kept until a namespace
+/// declaration comes into or goes out of scope (in a listing: only the root declares any).
+#[derive(Default)]
+struct NsCache {
+    /// (prefix, or empty for none; namespace).
+    entries: Vec<(Vec<u8>, Ns)>,
+}
+
+impl NsCache {
+    fn resolve(&mut self, reader: &NsReader<&[u8]>, name: QName) -> Ns {
+        let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
+        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p == prefix) {
+            return *ns;
+        }
+        let ns = match reader.resolve_element(name).0 {
+            ResolveResult::Bound(uri) => Ns::of(uri.as_ref()),
+            _ => Ns::Other,
+        };
+        self.entries.push((prefix.to_vec(), ns));
+        ns
+    }
+}
+
+/// True when an element may declare namespaces (a false alarm only costs a cache refill).
+fn declares_namespaces(start: &BytesStart) -> bool {
+    let raw = start.attributes_raw();
+    !raw.is_empty() && memchr::memmem::find(raw, b"xmlns").is_some()
+}
+
+/// What has been read so far.
+#[derive(Default)]
+struct Page {
+    /// The files of the responses below the prefix.
+    infos: Vec<FileInfo>,
+    /// Number of responses read.
+    responses: usize,
+}
+
+/// The response and propstat being read (the text buffers are reused from one to the next).
+#[derive(Default)]
+struct Open {
+    href: String,
+    href_seen: bool,
+    props: FileProps,
+    status: String,
+    status_seen: bool,
+    prop_seen: bool,
+    propstat: FileProps,
+}
+
+impl Open {
+    fn begin_response(&mut self) {
+        self.href.clear();
+        self.href_seen = false;
+        self.props = FileProps::default();
+    }
+
+    fn begin_propstat(&mut self) {
+        self.status.clear();
+        self.status_seen = false;
+        self.prop_seen = false;
+        self.propstat = FileProps::default();
+    }
+}
+
+/// Reads a multistatus body into the [`FileInfo`]s of its responses below `prefix` (the
+/// decoded path of the files root), in document order. Errors are the messages
+/// [`super::dav::parse_multistatus`] gives.
+pub fn parse_file_infos(body: &[u8], prefix: &str) -> Result<Vec<FileInfo>, String> {
+    parse_file_page(body, prefix).map(|(_, infos)| infos)
+}
+
+/// Like [`parse_file_infos`], with the number of `d:response`s read (below `prefix` or not):
+/// what a paged SEARCH compares with the page size it asked for.
+pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo>), String> {
+    if body.len() > MAX_BYTES {
+        return Err(XmlError::TooLarge.to_string());
+    }
+    let mut reader = NsReader::from_reader(body);
+    reader.config_mut().trim_text(false);
+    // Open elements, with whether each declares namespaces.
+    let mut stack: Vec<(Node, bool)> = Vec::with_capacity(16);
+    let mut names = NsCache::default();
+    // Name of the last document element and whether it is `d:multistatus` (as in the tree
+    // parser, a later top-level element replaces an earlier one).
+    let mut root: Option<(String, bool)> = None;
+    let mut out = Page::default();
+    let mut open = Open::default();
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
+        match event {
+            Event::Start(start) => {
+                let at = Position {
+                    reader: &reader,
+                    stack: &stack,
+                };
+                let opened = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                stack.push(opened);
+                if stack.len() > MAX_DEPTH {
+                    return Err(XmlError::TooDeep.to_string());
+                }
+            }
+            Event::Empty(start) => {
+                let at = Position {
+                    reader: &reader,
+                    stack: &stack,
+                };
+                let (node, declares) =
+                    open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                if declares {
+                    names.entries.clear();
+                }
+                close_node(&mut open, &mut out, node, prefix);
+            }
+            Event::End(_) => {
+                let Some((node, declared)) = stack.pop() else {
+                    return Err(XmlError::Malformed("unbalanced end tag".into()).to_string());
+                };
+                if declared {
+                    names.entries.clear();
+                }
+                close_node(&mut open, &mut out, node, prefix);
+            }
+            Event::Text(text) => {
+                if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
+                    match text.unescape() {
+                        Ok(value) => target.push_str(&value),
+                        // An unknown entity is kept literally, never expanded.
+                        Err(_) => target.push_str(&String::from_utf8_lossy(&text)),
+                    }
+                }
+            }
+            Event::CData(data) => {
+                if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
+                    target.push_str(&String::from_utf8_lossy(&data));
+                }
+            }
+            Event::DocType(_) => {
+                return Err(
+                    XmlError::Malformed("DOCTYPE declarations are not accepted".into()).to_string(),
+                );
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError::Malformed("unclosed element".into()).to_string());
+    }
+    match root {
+        None => Err(XmlError::Empty.to_string()),
+        Some((name, false)) => Err(format!("expected d:multistatus, got {name}")),
+        Some((_, true)) => Ok((out.responses, out.infos)),
+    }
+}
+
+/// Where in the document an element opens.
+#[derive(Clone, Copy)]
+struct Position<'r, 'i> {
+    reader: &'r NsReader<&'i [u8]>,
+    stack: &'r [(Node, bool)],
+}
+
+/// Classifies an element opened below the current top of the stack, starting the response or
+/// propstat state it begins; also says whether it declares namespaces (the cache is emptied
+/// first when it does).
+fn open_node(
+    open: &mut Open,
+    root: &mut Option<(String, bool)>,
+    out: &mut Page,
+    names: &mut NsCache,
+    at: Position,
+    start: &BytesStart,
+) -> (Node, bool) {
+    let declares = declares_namespaces(start);
+    if declares {
+        names.entries.clear();
+    }
+    let node = 'classify: {
+        let parent = at.stack.last().map(|(node, _)| node);
+        // Only elements whose parent matters are resolved (not those inside a kept text or
+        // inside anything else).
+        if matches!(
+            parent,
+            Some(Node::Href | Node::Status | Node::Text(_) | Node::Other)
+        ) {
+            break 'classify Node::Other;
+        }
+        let name = start.name();
+        let ns = names.resolve(at.reader, name);
+        let local = name.local_name();
+        let local = local.as_ref();
+        let in_dav = ns == Ns::Dav;
+        let Some(parent) = parent else {
+            let multistatus = in_dav && local == b"multistatus";
+            *root = Some((String::from_utf8_lossy(local).into_owned(), multistatus));
+            *out = Page::default();
+            break 'classify Node::Root;
+        };
+        match parent {
+            Node::Root if in_dav && local == b"response" && root.as_ref().is_some_and(|r| r.1) => {
+                open.begin_response();
+                Node::Response
+            }
+            Node::Response if in_dav && local == b"href" && !open.href_seen => {
+                open.href_seen = true;
+                Node::Href
+            }
+            Node::Response if in_dav && local == b"propstat" => {
+                open.begin_propstat();
+                Node::Propstat
+            }
+            Node::Propstat if in_dav && local == b"status" && !open.status_seen => {
+                open.status_seen = true;
+                Node::Status
+            }
+            Node::Propstat if in_dav && local == b"prop" && !open.prop_seen => {
+                open.prop_seen = true;
+                Node::Prop
+            }
+            Node::Prop => prop_node(open, ns, local),
+            Node::ResourceType => {
+                if in_dav && local == b"collection" {
+                    open.propstat.collection = Some(true);
+                }
+                Node::Other
+            }
+            _ => Node::Other,
+        }
+    };
+    (node, declares)
+}
+
+/// A property element of the propstat being read: only its first occurrence counts.
+fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
+    if ns == Ns::Dav && local == b"resourcetype" {
+        if open.propstat.collection.is_some() {
+            return Node::Other;
+        }
+        open.propstat.collection = Some(false);
+        return Node::ResourceType;
+    }
+    let found = TEXT_PROPS
+        .iter()
+        .position(|(n, name)| name.as_bytes() == local && Ns::of(n.as_bytes()) == ns);
+    match found {
+        Some(index) if open.propstat.texts[index].is_none() => {
+            open.propstat.texts[index] = Some(String::new());
+            Node::Text(index)
+        }
+        _ => Node::Other,
+    }
+}
+
+/// Ends an element: a propstat hands its properties to the response when its status is 2xx,
+/// a response becomes a [`FileInfo`].
+fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
+    match node {
+        Node::Propstat => {
+            let ok = open.status_seen
+                && status_code(&open.status).is_some_and(|s| (200..300).contains(&s));
+            let found = std::mem::take(&mut open.propstat);
+            if ok {
+                open.props.merge(found);
+            }
+        }
+        Node::Response => {
+            out.responses += 1;
+            let href = open.href.trim();
+            // Most hrefs have nothing to decode.
+            let href = match memchr::memchr(b'%', href.as_bytes()) {
+                None => std::borrow::Cow::Borrowed(href),
+                Some(_) => std::borrow::Cow::Owned(decode(href)),
+            };
+            if let Some(info) = std::mem::take(&mut open.props).file_info(prefix, &href) {
+                out.infos.push(info);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where text directly inside the element on top of the stack goes, if it is kept.
+fn text_target<'a>(open: &'a mut Open, top: Option<&Node>) -> Option<&'a mut String> {
+    match top? {
+        Node::Href => Some(&mut open.href),
+        Node::Status => Some(&mut open.status),
+        Node::Text(index) => open.propstat.texts[*index].as_mut(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
