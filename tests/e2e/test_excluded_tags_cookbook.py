@@ -20,6 +20,10 @@ def _ids(listed: dict) -> set[int]:
     return {int(r["id"]) for r in listed["recipes"]}
 
 
+def _facets(listed: dict) -> dict[str, int]:
+    return {e["name"]: e["recipe_count"] for e in listed["entries"]}
+
+
 async def test_recipes_holding_hidden_files_are_hidden(mcp_server, mint_token, nextcloud):
     async with session_as("oauth", mcp_server, mint_token) as s:
         await ok(s, "nc_webdav_list_directory", {})  # alice's files exist
@@ -39,7 +43,14 @@ async def test_recipes_holding_hidden_files_are_hidden(mcp_server, mint_token, n
             await fails(s, "nc_cookbook_update_recipe", {"recipe_id": hidden, "description": "x"}, "not available")
             await fails(s, "nc_cookbook_delete_recipe", {"recipe_id": hidden}, "not available")
         assert (await ok(s, "nc_cookbook_get_recipe", {"recipe_id": BANANAS}))["recipe_id"] == BANANAS
+        # Counts and names do not tell that hidden recipes exist either.
+        assert _facets(await ok(s, "nc_cookbook_list_categories", {})) == {"Dessert": 1}
+        assert _facets(await ok(s, "nc_cookbook_list_keywords", {})) == {
+            "banana": 1, "cinnamon": 1, "sweet": 1, "untested recipe": 1}
         await fails(s, "nc_cookbook_set_config", {"folder": "Recipes", "confirm_folder": True}, "hides")
     async with session_as("oauth", mcp_server, mint_token) as s:
         assert _ids(await ok(s, "nc_cookbook_list_recipes", {})) == {BUTTER, BANANAS, PANCAKES}
         assert (await ok(s, "nc_cookbook_get_recipe", {"recipe_id": BUTTER}))["recipe"].get("description") != "x"
+        assert _facets(await ok(s, "nc_cookbook_list_categories", {})) == {
+            "Breakfast": 1, "Dessert": 1, "uncategorized": 1}
+        assert _facets(await ok(s, "nc_cookbook_list_keywords", {}))["sweet"] == 2

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::super::files::hidden::Hidden;
 use super::super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
-use crate::nextcloud::cookbook::RecipeStub;
+use crate::nextcloud::cookbook::{Facet, RecipeStub};
 
 /// The hidden recipes of one user, resolved once per call.
 #[derive(Debug, Default)]
@@ -71,6 +71,40 @@ impl RecipeFilter {
             )));
         }
         Ok(())
+    }
+
+    /// True when excluded tags are configured for this user (the only case where a recipe can
+    /// be hidden).
+    pub fn is_active(&self) -> bool {
+        self.all || self.hidden.is_active()
+    }
+
+    /// Category or keyword counts without the hidden recipes: each hidden recipe (from the
+    /// full list `recipes`) is taken off the entries it is counted in (`labels` gives them),
+    /// and entries left with no recipe are dropped, so neither a count nor a name tells that
+    /// a hidden recipe exists.
+    pub fn recount(
+        &self,
+        facets: Vec<Facet>,
+        recipes: &[RecipeStub],
+        labels: impl Fn(&RecipeStub) -> Vec<String>,
+    ) -> Vec<Facet> {
+        let mut hidden_per_label: std::collections::HashMap<String, i64> = Default::default();
+        for stub in recipes {
+            let hidden = self.all || stub.id.trim().parse().is_ok_and(|id| self.is_hidden(id));
+            if hidden {
+                for label in labels(stub) {
+                    *hidden_per_label.entry(label).or_default() += 1;
+                }
+            }
+        }
+        facets
+            .into_iter()
+            .filter_map(|mut facet| {
+                facet.recipe_count -= hidden_per_label.get(&facet.name).copied().unwrap_or(0);
+                (facet.recipe_count > 0).then_some(facet)
+            })
+            .collect()
     }
 
     /// Drops hidden recipes from a list.

@@ -403,7 +403,22 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<Json<FacetList>, ToolError> {
         let client = self.cookbook_client(&ctx).await?;
-        Ok(Json(facet_list(client.cookbook_categories().await?)))
+        let categories = client.cookbook_categories().await?;
+        let filter = RecipeFilter::load(self, &client).await?;
+        if !filter.is_active() {
+            return Ok(Json(facet_list(categories)));
+        }
+        let recipes = client.cookbook_recipes().await?;
+        Ok(Json(facet_list(filter.recount(
+            categories,
+            &recipes,
+            |r| {
+                vec![match r.category.as_deref().map(str::trim) {
+                    Some(c) if !c.is_empty() => c.to_string(),
+                    _ => "uncategorized".to_string(),
+                }]
+            },
+        ))))
     }
 
     /// List the recipes of one category (`uncategorized` for those without one).
@@ -449,7 +464,15 @@ impl NextcloudMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<Json<FacetList>, ToolError> {
         let client = self.cookbook_client(&ctx).await?;
-        Ok(Json(facet_list(client.cookbook_keywords().await?)))
+        let keywords = client.cookbook_keywords().await?;
+        let filter = RecipeFilter::load(self, &client).await?;
+        if !filter.is_active() {
+            return Ok(Json(facet_list(keywords)));
+        }
+        let recipes = client.cookbook_recipes().await?;
+        Ok(Json(facet_list(
+            filter.recount(keywords, &recipes, |r| r.keywords.clone()),
+        )))
     }
 
     /// List the recipes that carry all the given keywords (exact names, see nc_cookbook_list_keywords).
