@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.toolkit import session_as
-from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -29,14 +29,6 @@ DESTRUCTIVE = {"collectives_trash_collective", "collectives_delete_collective", 
                "collectives_trash_page", "collectives_delete_trashed_page"}
 ROOT = ".Collectives/Team Handbook"
 HIDE = {"toolsets": {"files": {"excluded_tags": ["Confidential"]}}}
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
 
 
 async def pages_by_title(s, cid: int = 7) -> dict[str, dict]:

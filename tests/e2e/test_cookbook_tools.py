@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, fake_state, ok, served_tools, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -22,18 +22,6 @@ COOKBOOK_TOOLS = {
 READ = {"nc_cookbook_list_recipes", "nc_cookbook_get_recipe", "nc_cookbook_search_recipes", "nc_cookbook_list_categories",
         "nc_cookbook_get_recipes_in_category", "nc_cookbook_list_keywords", "nc_cookbook_get_recipes_with_keywords"}
 DESTRUCTIVE = {"nc_cookbook_delete_recipe", "nc_cookbook_set_config"}
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
-
-
-def fake_state(nextcloud) -> dict:
-    return nextcloud.http.get(f"{nextcloud.url}/__fake/cookbook/state").json()
 
 
 async def test_tools_listed_with_annotations(servers, oidc_peer):
@@ -93,7 +81,7 @@ async def test_create_update_merges_and_always_sends_the_id(servers, nextcloud, 
         assert updated["recipe"]["recipeIngredient"] == ["1 pack of pre-fried chips"] and updated["recipe"]["prepTime"] == "PT5M"
         await fails(s, "nc_cookbook_update_recipe", {"recipe_id": rid, "name": "Pancakes"}, "Another recipe with that name")
         await fails(s, "nc_cookbook_update_recipe", {"recipe_id": 4242, "description": "x"}, "recipe 4242 not found")
-    state = fake_state(nextcloud)
+    state = fake_state(nextcloud, "cookbook")
     puts = [r for r in state["requests"] if r["method"] == "PUT"]
     assert puts and all(r["body"]["id"] == str(r["path_id"]) for r in puts)
     assert len(state["recipes"]) == 4  # no recipe created by an update
@@ -105,7 +93,7 @@ async def test_delete_checks_first(servers, nextcloud, oidc_peer, mode):
         done = await ok(s, "nc_cookbook_delete_recipe", {"recipe_id": 123})
         assert "Recipe 123 deleted successfully" in done["message"] and "trash bin" in done["message"]
         await fails(s, "nc_cookbook_delete_recipe", {"recipe_id": 123}, "recipe 123 not found")
-    deletes = [r for r in fake_state(nextcloud)["requests"] if r["method"] == "DELETE"]
+    deletes = [r for r in fake_state(nextcloud, "cookbook")["requests"] if r["method"] == "DELETE"]
     assert len(deletes) == 1  # the unknown id never reached DELETE (the app would answer 200)
 
 
@@ -122,7 +110,7 @@ async def test_import_checked_here_and_server_text_passed_on(servers, nextcloud,
         await fails(s, "nc_cookbook_import_recipe", {"url": "https://recipes.example.org/none"}, "failed as HTTP status code 404")
         await fails(s, "nc_cookbook_import_recipe", {"url": "https://recipes.example.org/apple-butter"},
                     "Another recipe with that name already exists")
-    sent = [r["body"]["url"] for r in fake_state(nextcloud)["requests"] if r["method"] == "POST import"]
+    sent = [r["body"]["url"] for r in fake_state(nextcloud, "cookbook")["requests"] if r["method"] == "POST import"]
     assert not any("169.254" in u or "localhost" in u or "nas.local" in u for u in sent)
 
 
@@ -136,7 +124,7 @@ async def test_set_config_guards_the_folder_and_reindex(servers, nextcloud, oidc
     async with session_for(servers, mode, oidc_peer) as s:
         text = await fails(s, "nc_cookbook_set_config", {"folder": "Data"}, "export.json", "confirm_folder")
         assert "sub-folder" in text
-        assert fake_state(nextcloud)["config"]["folder"] == "/Recipes"  # nothing changed
+        assert fake_state(nextcloud, "cookbook")["config"]["folder"] == "/Recipes"  # nothing changed
         moved = await ok(s, "nc_cookbook_set_config", {"folder": "/Empty/", "update_interval": 10})
         assert moved["config"]["folder"] == "/Empty" and moved["config"]["update_interval"] == 10
         confirmed = await ok(s, "nc_cookbook_set_config", {"folder": "Data", "confirm_folder": True})

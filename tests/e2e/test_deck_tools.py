@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from tests.e2e.toolset_servers import MODES, call, fails, ok, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, call, fails, ok, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -25,14 +25,6 @@ DECK_TOOLS = {
     "deck_get_card_comments", "deck_create_card_comment", "deck_update_card_comment", "deck_delete_card_comment",
     "deck_attach_file", "deck_attach_note", "deck_list_attachments", "deck_delete_attachment",
 }
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
 
 
 async def board_with_stacks(s) -> tuple[int, int, int]:

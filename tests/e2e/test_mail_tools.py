@@ -10,7 +10,7 @@ import base64
 import httpx
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, fake_state, ok, served_tools, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -22,18 +22,6 @@ MAIL_TOOLS = {
     "nc_mail_search", "nc_mail_reply_to_message",
 }
 API = "/index.php/apps/mail/api"
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
-
-
-def fake_state(nextcloud) -> dict:
-    return nextcloud.http.get(f"{nextcloud.url}/__fake/mail/state").json()
 
 
 def mail_routes(nextcloud) -> dict[str, int]:
@@ -160,7 +148,7 @@ async def test_send_with_structured_recipients(servers, nextcloud, oidc_peer, mo
             "account_id": 3, "to": ["Bob Builder <bob@example.org>", {"email": "carol@example.net"}],
             "cc": ["dave@example.org"], "subject": "Status", "body": "All green"})
         assert sent["sent"] and sent["to"][0] == {"label": "Bob Builder", "email": "bob@example.org"}
-        row = fake_state(nextcloud)["sent"][-1]
+        row = fake_state(nextcloud, "mail")["sent"][-1]
         assert row["to"] == [{"label": "Bob Builder", "email": "bob@example.org"}, {"email": "carol@example.net"}]
         assert row["cc"] == [{"email": "dave@example.org"}] and row["subject"] == "Status"
         nextcloud.reset_stats()
@@ -177,12 +165,12 @@ async def test_failed_send_reports_the_outbox_id_and_retry_sends_once(servers, n
     async with session_for(servers, "oauth", oidc_peer) as s:
         text = await fails(s, "nc_mail_send_message", {"account_id": 3, "to": ["bob@example.org"], "subject": "Hi",
                                                        "body": "x"}, "NOT sent", "retry_outbox_id=")
-        outbox = fake_state(nextcloud)["outbox"]
+        outbox = fake_state(nextcloud, "mail")["outbox"]
         assert len(outbox) == 1 and f"outbox message {outbox[0]}" in text
         nextcloud.http.post(f"{nextcloud.url}/__fake/mail/smtp", json={"fail": False})
         retried = await ok(s, "nc_mail_send_message", {"account_id": 3, "retry_outbox_id": outbox[0]})
         assert retried["sent"] and retried["outbox_id"] == outbox[0]
-        after = fake_state(nextcloud)
+        after = fake_state(nextcloud, "mail")
         assert after["outbox"] == [] and len(after["sent"]) == 1
 
 
@@ -191,16 +179,16 @@ async def test_reply_fills_headers_and_recipients(servers, nextcloud, oidc_peer,
     async with session_for(servers, mode, oidc_peer) as s:
         reply = await ok(s, "nc_mail_reply_to_message", {"message_id": 1532, "body": "Signed off."})
         assert reply["in_reply_to"] == "<msg1532@mail.example.org>"
-        row = fake_state(nextcloud)["sent"][-1]
+        row = fake_state(nextcloud, "mail")["sent"][-1]
         assert row["subject"] == "Re: Launch checklist"  # not "Re: Re:"
         assert row["to"] == [{"label": "Bob (work)", "email": "bob.work@example.org"}]  # Reply-To wins
         assert row["inReplyToMessageId"] == "<msg1532@mail.example.org>" and row["cc"] == []
         assert "Bob Builder wrote:\n> Hi Alice," in row["bodyPlain"]
         everyone = await ok(s, "nc_mail_reply_to_message", {"message_id": 1529, "body": "Yes", "reply_all": True,
                                                             "quote_original": False})
-        row = fake_state(nextcloud)["sent"][-1]
+        row = fake_state(nextcloud, "mail")["sent"][-1]
         assert row["subject"] == "Re: Lunch?" and row["bodyPlain"] == "Yes" and everyone["cc"] == []  # own address left out
-        assert fake_state(nextcloud)["messages"]["1529"]["flags"]["answered"] is True
+        assert fake_state(nextcloud, "mail")["messages"]["1529"]["flags"]["answered"] is True
         await fails(s, "nc_mail_reply_to_message", {"message_id": 1532, "body": " "}, "body")
         await fails(s, "nc_mail_reply_to_message", {"message_id": 4242, "body": "x"}, "not found")
 
@@ -210,7 +198,7 @@ async def test_flags_and_tags(servers, nextcloud, oidc_peer, mode):
     async with session_for(servers, mode, oidc_peer) as s:
         done = await ok(s, "nc_mail_set_flags", {"message_id": 1529, "seen": True, "junk": False})
         assert done["flags"] == {"seen": True, "$junk": False} and done["notes"]
-        assert fake_state(nextcloud)["messages"]["1529"]["flags"]["seen"] is True
+        assert fake_state(nextcloud, "mail")["messages"]["1529"]["flags"]["seen"] is True
         await fails(s, "nc_mail_set_flags", {"message_id": 1529}, "at least one")
         await fails(s, "nc_mail_set_flags", {"message_id": 4242, "seen": True}, "not found")
         tag = await ok(s, "nc_mail_create_tag", {"display_name": "AI Index"})
@@ -220,14 +208,14 @@ async def test_flags_and_tags(servers, nextcloud, oidc_peer, mode):
         await fails(s, "nc_mail_create_tag", {"display_name": "x" * 129}, "display_name")
         await ok(s, "nc_mail_set_tag", {"message_id": 1529, "tag": "Important"})  # the default $label1, not a new tag
         await ok(s, "nc_mail_set_tag", {"message_id": 1529, "tag": "Follow up"})  # created on set
-        assert fake_state(nextcloud)["messages"]["1529"]["tags"] == ["$label1", "$follow_up"]
+        assert fake_state(nextcloud, "mail")["messages"]["1529"]["tags"] == ["$label1", "$follow_up"]
         listed = await ok(s, "nc_mail_list_messages", {"mailbox_id": 21, "limit": 50, "subject": "lunch"})
         assert sorted(listed["messages"][0]["tags"]) == ["Follow up", "Important"]
         removed = await ok(s, "nc_mail_remove_tag", {"message_id": 1529, "tag": "follow up"})
         assert "removed" in removed["message"]
         nothing = await ok(s, "nc_mail_remove_tag", {"message_id": 1529, "tag": "Never Created"})
         assert "nothing to remove" in nothing["message"]
-        state = fake_state(nextcloud)
+        state = fake_state(nextcloud, "mail")
         assert state["messages"]["1529"]["tags"] == ["$label1"]
         await fails(s, "nc_mail_remove_tag", {"message_id": 4242, "tag": "Work"}, "not found")
 
@@ -244,7 +232,7 @@ async def test_move_and_delete_say_what_happened(servers, nextcloud, oidc_peer, 
         assert trashed["permanently_deleted"] is False and trashed["destination_mailbox_id"] == 24
         gone = await ok(s, "nc_mail_delete_message", {"message_id": 1400})  # already in the trash
         assert gone["permanently_deleted"] is True
-        state = fake_state(nextcloud)
+        state = fake_state(nextcloud, "mail")
         assert "1400" not in state["messages"] and len(state["mailboxes"]["24"]) == 1
         await fails(s, "nc_mail_delete_message", {"message_id": 1532}, "not found")
 

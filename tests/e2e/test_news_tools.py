@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -18,14 +18,6 @@ NEWS_TOOLS = {
     "nc_news_get_starred_items", "nc_news_get_unread_items", "nc_news_get_feed_health", "nc_news_get_status",
     "nc_news_mark_items",
 }
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
 
 
 def queries(nextcloud) -> list[dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, fake_state, ok, served_tools, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -21,18 +21,6 @@ SHOPPING_TOOLS = {
 }
 READ = {"nc_shopping_list_get_lists", "nc_shopping_list_get_list", "nc_shopping_list_get_items"}
 DESTRUCTIVE = {"nc_shopping_list_delete_list", "nc_shopping_list_delete_item", "nc_shopping_list_clear_checked_items"}
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
-
-
-def fake_state(nextcloud) -> dict:
-    return nextcloud.http.get(f"{nextcloud.url}/__fake/shopping_list/state").json()
 
 
 def bodies(nextcloud) -> list[dict]:
@@ -72,7 +60,7 @@ async def test_lists_read_create_rename_delete(servers, nextcloud, oidc_peer, mo
         await fails(s, "nc_shopping_list_delete_list", {"list_id": 11}, "Owner access required")
         done = await ok(s, "nc_shopping_list_delete_list", {"list_id": created["id"]})
         assert "permanently" in done["message"]
-        assert str(created["id"]) not in fake_state(nextcloud)["lists"]
+        assert str(created["id"]) not in fake_state(nextcloud, "shopping_list")["lists"]
         await fails(s, "nc_shopping_list_delete_list", {"list_id": created["id"]}, "List not found")
 
 
@@ -107,7 +95,7 @@ async def test_add_items_detects_area_and_never_sends_checked(servers, nextcloud
         await fails(s, "nc_shopping_list_add_items", {"list_id": 4, "items": [{"name": " "}]}, "name")
     posts = [b["body"] for b in bodies(nextcloud) if b["method"] == "POST"]
     assert len(posts) == 3 and all("checked" not in b for b in posts)
-    assert fake_state(nextcloud)["items"][str(butter["id"])]["checked"] is True
+    assert fake_state(nextcloud, "shopping_list")["items"][str(butter["id"])]["checked"] is True
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -128,7 +116,7 @@ async def test_update_item_null_clears_and_list_is_checked(servers, nextcloud, o
         await fails(s, "nc_shopping_list_update_item", {"list_id": 9, "item_id": 40, "quantity": "1"}, "No write access")
     puts = [b["body"] for b in bodies(nextcloud) if b["method"] == "PUT"]
     assert puts[1] == {"name": "spelt flour", "unit": None, "shopAreaId": None}  # explicit nulls went out
-    assert fake_state(nextcloud)["items"]["31"]["quantity"] == "3"  # the refused call changed nothing
+    assert fake_state(nextcloud, "shopping_list")["items"]["31"]["quantity"] == "3"  # the refused call changed nothing
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -141,12 +129,12 @@ async def test_check_delete_clear_and_uncheck(servers, nextcloud, oidc_peer, mod
         await ok(s, "nc_shopping_list_check_item", {"list_id": 4, "item_id": 31})
         reset = await ok(s, "nc_shopping_list_uncheck_all_items", {"list_id": 4})
         assert reset["count"] == 2  # 31 and 28
-        assert not any(i["checked"] for i in fake_state(nextcloud)["items"].values() if i["listId"] == 4)
+        assert not any(i["checked"] for i in fake_state(nextcloud, "shopping_list")["items"].values() if i["listId"] == 4)
         await ok(s, "nc_shopping_list_check_item", {"list_id": 4, "item_id": 28})
         cleared = await ok(s, "nc_shopping_list_clear_checked_items", {"list_id": 4})
-        assert cleared["count"] == 1 and "28" not in fake_state(nextcloud)["items"]
+        assert cleared["count"] == 1 and "28" not in fake_state(nextcloud, "shopping_list")["items"]
         deleted = await ok(s, "nc_shopping_list_delete_item", {"list_id": 4, "item_id": 32})
-        assert "eggs" in deleted["message"] and "32" not in fake_state(nextcloud)["items"]
+        assert "eggs" in deleted["message"] and "32" not in fake_state(nextcloud, "shopping_list")["items"]
         await fails(s, "nc_shopping_list_delete_item", {"list_id": 4, "item_id": 32}, "not on shopping list 4")
         await fails(s, "nc_shopping_list_clear_checked_items", {"list_id": 9}, "No write access")
         await fails(s, "nc_shopping_list_uncheck_all_items", {"list_id": 10}, "List not found")
@@ -187,7 +175,7 @@ async def test_add_recipe_scales_merges_and_detects_areas(servers, nextcloud, oi
         await fails(s, "shopping_list_add_recipe", {"recipe_id": 999, "list_id": 4}, "recipe 999 not found")
         await fails(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 9}, "No write access")
         await fails(s, "shopping_list_add_recipe", {"recipe_id": 123, "list_id": 10}, "List not found")
-    items = [i for i in fake_state(nextcloud)["items"].values() if i["listId"] == 4]
+    items = [i for i in fake_state(nextcloud, "shopping_list")["items"].values() if i["listId"] == 4]
     assert sum(1 for i in items if i["name"] == "eggs") == 2 and len(items) == 3 + 3 + 3 + 4
 
 

@@ -6,20 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, session_for
 
 pytestmark = pytest.mark.e2e
 
 TABLES_TOOLS = {"nc_tables_list_tables", "nc_tables_get_schema", "nc_tables_read_table", "nc_tables_insert_row",
                 "nc_tables_update_row", "nc_tables_delete_row"}
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
 
 
 def writes(nextcloud) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for, start_servers
+from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for
 from tests.harness import mcp_session
 
 pytestmark = pytest.mark.e2e
@@ -19,14 +19,6 @@ TALK_TOOLS = {
 }
 APOLLO = "k4x9qj2m"
 CHAT = f"/ocs/v2.php/apps/spreed/api/v1/chat/{APOLLO}"
-
-
-@pytest.fixture(scope="module")
-def servers(nextcloud, oidc_peer, tmp_path_factory):
-    started = start_servers(nextcloud, oidc_peer, tmp_path_factory)
-    yield started
-    for server in started.values():
-        server.stop()
 
 
 def routes(nextcloud, prefix: str) -> dict[str, int]:

@@ -27,6 +27,11 @@ def start_servers(nextcloud: Any, oidc_peer: Any, tmp_path_factory: Any, extra: 
     return servers
 
 
+def fake_state(nextcloud: Any, app: str) -> dict[str, Any]:
+    """What the contract fake of `app` holds now (`/__fake/<app>/state`)."""
+    return nextcloud.http.get(f"{nextcloud.url}/__fake/{app}/state").json()
+
+
 @asynccontextmanager
 async def session_for(servers: dict[str, McpServer], mode: str, oidc_peer: Any, user: str = "alice") -> AsyncIterator[Any]:
     token = oidc_peer.mint(user) if mode == "oauth" else None
