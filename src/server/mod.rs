@@ -53,6 +53,8 @@ pub struct AppState {
     settings: Arc<crate::config::ToolsetsConfig>,
     /// The served tools, built once at start and shared by every session.
     tool_router: Arc<rmcp::handler::server::router::tool::ToolRouter<NextcloudMcp>>,
+    /// `tool_router`'s tools in tools/list order, built once for all sessions.
+    tool_list: Arc<crate::tools::visibility::ToolList>,
     default_caller: Option<Caller>,
     /// The scope policy this server enforces (`auth.oauth.scopes.enforce`); None when off.
     pub scope_policy: Option<Arc<crate::config::ScopesConfig>>,
@@ -68,6 +70,7 @@ impl AppState {
                 caller.or_else(|| self.default_caller.clone()),
                 self.settings.clone(),
                 self.tool_router.clone(),
+                self.tool_list.clone(),
             )
             .with_scope_policy(self.scope_policy.clone()),
         )
@@ -120,11 +123,12 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         shutdown: shutdown.clone(),
         settings: Arc::new(config.toolsets.clone()),
         tool_router: Arc::new(crate::tools::registry::build_router(&config.toolsets)),
+        tool_list: Arc::default(),
         default_caller,
         scope_policy: crate::tools::scopes::enforced_policy(&config),
     });
     // The tools/list order is built now, so no session's first tools/list pays for it.
-    crate::tools::visibility::ToolList::shared(&state.tool_router).tools(&state.tool_router);
+    state.tool_list.tools(&state.tool_router);
     actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();
     let origins =

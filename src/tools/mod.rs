@@ -90,15 +90,23 @@ impl NextcloudMcp {
         settings: Arc<ToolsetsConfig>,
     ) -> Self {
         let tool_router = Arc::new(registry::build_router(&settings));
-        Self::with_router(nextcloud, default_caller, settings, tool_router)
+        Self::with_router(
+            nextcloud,
+            default_caller,
+            settings,
+            tool_router,
+            Arc::default(),
+        )
     }
 
-    /// Builds the host around a router built once and shared (cheap: no tool is copied).
+    /// Builds the host around a router built once and shared, with the router's tools/list
+    /// order (cheap: no tool is copied).
     pub fn with_router(
         nextcloud: Arc<NextcloudShared>,
         default_caller: Option<Caller>,
         settings: Arc<ToolsetsConfig>,
         tool_router: Arc<ToolRouter<NextcloudMcp>>,
+        tool_list: Arc<visibility::ToolList>,
     ) -> Self {
         Self {
             nextcloud,
@@ -107,7 +115,7 @@ impl NextcloudMcp {
             log_level: Arc::new(std::sync::Mutex::new(None)),
             session_toolsets: Default::default(),
             scope_policy: None,
-            tool_list: visibility::ToolList::shared(&tool_router),
+            tool_list,
             tool_router,
         }
     }
@@ -120,7 +128,7 @@ impl NextcloudMcp {
 
     /// This host serving another tool list (e.g. a per-session narrowing of the shared router).
     pub fn with_tools(mut self, tool_router: Arc<ToolRouter<NextcloudMcp>>) -> Self {
-        self.tool_list = visibility::ToolList::shared(&tool_router);
+        self.tool_list = Arc::default();
         self.tool_router = tool_router;
         self
     }

@@ -6,7 +6,7 @@
 //! - the token's scopes when `auth.oauth.scopes.enforce` is on (see [`super::scopes`]).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 use rmcp::RoleServer;
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -145,33 +145,16 @@ impl Narrowing {
     }
 }
 
-/// A router's tools in tools/list order (by name) with their toolsets, built once per router
-/// and shared by all its sessions: a tools/list then filters and copies, instead of copying
-/// all tools, sorting them and looking up each toolset.
+/// A router's tools in tools/list order (by name) with their toolsets, built on first use and
+/// kept beside the router (the server holds one for its shared router, so all sessions share
+/// it): a tools/list then filters and copies, instead of copying all tools, sorting them and
+/// looking up each toolset.
 #[derive(Default)]
 pub struct ToolList {
     sorted: OnceLock<Vec<(Tool, &'static str)>>,
 }
 
-type RouterRef = Weak<ToolRouter<NextcloudMcp>>;
-
 impl ToolList {
-    /// The list of `router` (the same for every host built on it).
-    pub fn shared(router: &Arc<ToolRouter<NextcloudMcp>>) -> Arc<ToolList> {
-        static LISTS: Mutex<Vec<(RouterRef, Arc<ToolList>)>> = Mutex::new(Vec::new());
-        let Ok(mut lists) = LISTS.lock() else {
-            return Arc::default();
-        };
-        lists.retain(|(r, _)| r.strong_count() > 0);
-        let key = Arc::downgrade(router);
-        if let Some((_, list)) = lists.iter().find(|(r, _)| r.ptr_eq(&key)) {
-            return list.clone();
-        }
-        let list = Arc::new(ToolList::default());
-        lists.push((key, list.clone()));
-        list
-    }
-
     /// The tools of `router` (which this list belongs to), sorted, with their toolsets; tools
     /// of no known toolset are left out, as tools/list always did.
     pub fn tools(&self, router: &ToolRouter<NextcloudMcp>) -> &[(Tool, &'static str)] {
@@ -354,8 +337,9 @@ mod tests {
     fn shared_tool_list_is_the_routers_list_in_tools_list_order() {
         let settings = crate::config::ToolsetsConfig::default();
         let router = Arc::new(registry::build_router(&settings));
-        let list = ToolList::shared(&router);
-        assert!(Arc::ptr_eq(&list, &ToolList::shared(&router)));
+        let list = ToolList::default();
+        // Built once: the second call answers the same slice.
+        assert!(std::ptr::eq(list.tools(&router), list.tools(&router)));
         let cached: Vec<(Tool, &str)> = list.tools(&router).to_vec();
         // What tools/list answered before the list was shared: list_all, minus tools of no toolset.
         let fresh: Vec<(Tool, &str)> = router
@@ -369,8 +353,7 @@ mod tests {
         let mut narrow = settings.clone();
         narrow.enabled = Some(vec!["notes".into()]);
         let other = Arc::new(registry::build_router(&narrow));
-        let other_list = ToolList::shared(&other);
-        assert!(!Arc::ptr_eq(&list, &other_list));
+        let other_list = ToolList::default();
         assert!(other_list.tools(&other).len() < cached.len());
     }
 
