@@ -45,28 +45,89 @@ impl std::fmt::Debug for Credentials {
 /// redirects (one could carry a user's token to another host). `verify_tls: false`
 /// disables certificate checks: pass `config.verify_tls` for Nextcloud's own host only.
 pub fn http_client(config: &NextcloudConfig, verify_tls: bool) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder()
-        .timeout(Duration::from_secs(config.timeout.max(1)))
-        .connect_timeout(Duration::from_secs(config.connect_timeout.max(1)))
-        // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
-        // dropped here before the server closes it under a request.
-        .pool_idle_timeout(Duration::from_secs(4))
-        .tcp_nodelay(true)
-        .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::none())
-        .danger_accept_invalid_certs(!verify_tls);
-    if let Some(bundle) = &config.ca_bundle {
-        let pem =
-            std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
-        for cert in reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?
-        {
-            builder = builder.add_root_certificate(cert);
+    ClientRecipe::new(config, verify_tls)?.build()
+}
+
+/// What an HTTP client for Nextcloud is built from: the `nextcloud:` section's settings, with
+/// the CA bundle read once, so more clients can be built later without touching the disk.
+struct ClientRecipe {
+    timeout: Duration,
+    connect_timeout: Duration,
+    verify_tls: bool,
+    extra_roots: Vec<reqwest::Certificate>,
+}
+
+impl ClientRecipe {
+    fn new(config: &NextcloudConfig, verify_tls: bool) -> Result<Self, String> {
+        let mut extra_roots = Vec::new();
+        if let Some(bundle) = &config.ca_bundle {
+            let pem =
+                std::fs::read(bundle).map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
+            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("nextcloud.ca_bundle {bundle}: {e}"))?;
+        }
+        Ok(Self {
+            timeout: Duration::from_secs(config.timeout.max(1)),
+            connect_timeout: Duration::from_secs(config.connect_timeout.max(1)),
+            verify_tls,
+            extra_roots,
+        })
+    }
+
+    fn build(&self) -> Result<reqwest::Client, String> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            // Below the 5 s keep-alive of Apache and uvicorn, so an idle pooled connection is
+            // dropped here before the server closes it under a request.
+            .pool_idle_timeout(Duration::from_secs(4))
+            .tcp_nodelay(true)
+            .user_agent(concat!("nextcloud-mcp/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .danger_accept_invalid_certs(!self.verify_tls);
+        for cert in &self.extra_roots {
+            builder = builder.add_root_certificate(cert.clone());
+        }
+        builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))
+    }
+}
+
+/// One connection pool per thread that calls Nextcloud.
+///
+/// A pooled connection's I/O task runs on the worker thread that opened it. With one pool
+/// shared by all actix workers, a call made on one worker often rode a connection owned by
+/// another, and each call then crossed threads twice (a wake-up and its system calls each
+/// way). Each worker now keeps its own connections; the pool built at start serves threads
+/// whose own client could not be built.
+struct ThreadPools {
+    recipe: ClientRecipe,
+    shared: reqwest::Client,
+    per_thread: thread_local::ThreadLocal<reqwest::Client>,
+}
+
+impl ThreadPools {
+    fn new(config: &NextcloudConfig) -> Result<Self, String> {
+        let recipe = ClientRecipe::new(config, config.verify_tls)?;
+        let shared = recipe.build()?;
+        Ok(Self {
+            recipe,
+            shared,
+            per_thread: thread_local::ThreadLocal::new(),
+        })
+    }
+
+    /// This thread's client (built on its first call).
+    fn for_this_thread(&self) -> &reqwest::Client {
+        match self.per_thread.get_or_try(|| self.recipe.build()) {
+            Ok(client) => client,
+            Err(reason) => {
+                log::debug!("per-thread HTTP client: {reason}; using the shared pool");
+                &self.shared
+            }
         }
     }
-    builder
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 /// Told when Nextcloud answers HTTP 401 to a call made with a user's bearer token, so
@@ -80,7 +141,7 @@ pub trait BearerRejectionListener: Send + Sync {
 
 /// State shared by all users: the connection pool, base URL and per-user caches.
 pub struct NextcloudShared {
-    http: reqwest::Client,
+    pools: ThreadPools,
     base: Url,
     max_retries: u32,
     bearer_rejected: OnceLock<Arc<dyn BearerRejectionListener>>,
@@ -95,13 +156,13 @@ pub struct NextcloudShared {
 impl NextcloudShared {
     /// Builds the pool from the `nextcloud:` config section.
     pub fn new(config: &NextcloudConfig) -> Result<Arc<Self>, String> {
-        let http = http_client(config, config.verify_tls)?;
+        let pools = ThreadPools::new(config)?;
         let mut base = config.url.clone();
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
         Ok(Arc::new(Self {
-            http,
+            pools,
             base,
             max_retries: config.max_retries,
             bearer_rejected: OnceLock::new(),
@@ -125,9 +186,10 @@ impl NextcloudShared {
         &self.base
     }
 
-    /// The pooled HTTP client (also used for OIDC calls to the same Nextcloud).
+    /// The HTTP client built at start, shared by all threads (OIDC calls to the same
+    /// Nextcloud, health checks); API calls use their thread's own pool.
     pub fn http(&self) -> &reqwest::Client {
-        &self.http
+        &self.pools.shared
     }
 
     /// Registers the listener told about bearer tokens Nextcloud refuses (set once, at start).
@@ -201,7 +263,11 @@ impl NextcloudClient {
 
     /// Starts a request to a server path with this user's credentials.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let builder = self.shared.http.request(method, self.url(path));
+        let builder = self
+            .shared
+            .pools
+            .for_this_thread()
+            .request(method, self.url(path));
         match &self.credentials {
             Credentials::Bearer(token) => builder.bearer_auth(token),
             Credentials::Basic { username, password } => {
@@ -524,5 +590,22 @@ mod tests {
         let err = request_send("PUT x", request).await.unwrap_err();
         assert!(matches!(err.kind, ErrorKind::Invalid(_)), "{err}");
         assert!(!err.to_string().contains("unreachable"), "{err}");
+    }
+
+    /// Each thread that calls Nextcloud keeps its own connection pool, and keeps the same one.
+    #[test]
+    fn each_thread_gets_its_own_pool_and_keeps_it() {
+        let config: NextcloudConfig =
+            yaml_serde::from_str("url: http://127.0.0.1:9/").expect("config");
+        let pools = ThreadPools::new(&config).expect("pools");
+        let here = pools.for_this_thread() as *const reqwest::Client as usize;
+        assert_eq!(here, pools.for_this_thread() as *const _ as usize);
+        let there = std::thread::scope(|s| {
+            s.spawn(|| pools.for_this_thread() as *const reqwest::Client as usize)
+                .join()
+                .expect("thread")
+        });
+        assert_ne!(here, there);
+        assert_ne!(here, &pools.shared as *const _ as usize);
     }
 }
