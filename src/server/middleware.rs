@@ -53,14 +53,11 @@ pub async fn request_log(
     Ok(response)
 }
 
-/// A fresh request id: a random (version 4) UUID in simple form, drawn from the thread's
-/// random generator rather than `Uuid::new_v4`, which asks the kernel (one `getrandom`
-/// system call per request).
+/// A fresh request id: a random (version 4) UUID in simple form. With uuid's `fast-rng`
+/// feature (Cargo.toml) it comes from the thread's random generator, not from one `getrandom`
+/// system call per request; rmcp's per-request stream ids take the same path.
 fn new_request_id() -> String {
-    uuid::Builder::from_random_bytes(rand::random())
-        .into_uuid()
-        .simple()
-        .to_string()
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// Authenticates the request and stores the [`crate::auth::Caller`] in its extensions.
