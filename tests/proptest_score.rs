@@ -1,7 +1,7 @@
 //! `score_note` matches without lower-casing every note; it must score exactly as the
 //! lower-casing version did, for ASCII and for any Unicode text.
 
-use nextcloud_mcp::tools::notes::{query_words, score_note};
+use nextcloud_mcp::tools::notes::{Scorer, query_words, score_note};
 use proptest::prelude::*;
 
 /// The former implementation: both texts lower-cased, then `contains`.
@@ -44,6 +44,17 @@ proptest! {
     fn score_is_unchanged(q in query(), title in text(), content in text()) {
         let words = query_words(&q);
         prop_assert_eq!(score_note(&words, &title, &content), score_lowercased(&words, &title, &content));
+    }
+
+    /// One scorer serves every note of a search: its reused buffer must not leak from one note
+    /// into the next.
+    #[test]
+    fn one_scorer_scores_every_note_the_same(q in query(), notes in prop::collection::vec((text(), text()), 0..8)) {
+        let words = query_words(&q);
+        let mut scorer = Scorer::new(&words);
+        for (title, content) in &notes {
+            prop_assert_eq!(scorer.score(title, content), score_lowercased(&words, title, content));
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod ical;
 pub mod mail;
 pub mod news;
 pub mod notes;
+pub mod notes_list;
 pub mod ocs;
 pub mod sharing;
 pub mod shopping_list;

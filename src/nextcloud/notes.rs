@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::client::NextcloudClient;
 use super::error::{ErrorKind, NcResult, NextcloudError};
+use super::notes_list::{NoteRef, for_each_note_in};
 use super::quote_etag;
 
 /// A note as the Notes API returns it.
@@ -78,84 +79,9 @@ pub struct NoteChanges {
 /// The `{"id":N}` stubs the last chunk appends for every other note are dropped; an object is a
 /// stub when `id` is its only key, exactly as before.
 pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<Note>, String> {
-    let entries: Vec<ChunkEntry> =
-        serde_json::from_slice(bytes).map_err(|e| format!("unexpected notes list: {e}"))?;
-    Ok(entries.into_iter().filter_map(|e| e.0).collect())
-}
-
-/// One element of a notes list: a note, or `None` for an `{"id":N}` stub.
-struct ChunkEntry(Option<Note>);
-
-#[derive(Deserialize)]
-#[serde(field_identifier, rename_all = "lowercase")]
-enum NoteField {
-    Id,
-    Etag,
-    Readonly,
-    Content,
-    Title,
-    Category,
-    Favorite,
-    Modified,
-    #[serde(other)]
-    Other,
-}
-
-impl<'de> Deserialize<'de> for ChunkEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ChunkEntryVisitor)
-    }
-}
-
-struct ChunkEntryVisitor;
-
-impl<'de> serde::de::Visitor<'de> for ChunkEntryVisitor {
-    type Value = ChunkEntry;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a note object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ChunkEntry, A::Error> {
-        let mut note = Note {
-            id: 0,
-            etag: String::new(),
-            readonly: false,
-            content: String::new(),
-            title: String::new(),
-            category: String::new(),
-            favorite: false,
-            modified: 0,
-        };
-        let mut keys = 0usize;
-        // Kept as a (small) Value until the end: a stub is skipped whatever its id looks like.
-        let mut id: Option<Value> = None;
-        // Later duplicates win, as they did when a Value map was converted.
-        while let Some(field) = map.next_key::<NoteField>()? {
-            keys += 1;
-            match field {
-                NoteField::Id => id = Some(map.next_value()?),
-                NoteField::Etag => note.etag = map.next_value()?,
-                NoteField::Readonly => note.readonly = map.next_value()?,
-                NoteField::Content => note.content = map.next_value()?,
-                NoteField::Title => note.title = map.next_value()?,
-                NoteField::Category => note.category = map.next_value()?,
-                NoteField::Favorite => note.favorite = map.next_value()?,
-                NoteField::Modified => note.modified = map.next_value()?,
-                NoteField::Other => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let Some(id) = id else {
-            return Err(serde::de::Error::missing_field("id"));
-        };
-        if keys == 1 {
-            return Ok(ChunkEntry(None));
-        }
-        note.id = serde_json::from_value(id).map_err(serde::de::Error::custom)?;
-        Ok(ChunkEntry(Some(note)))
-    }
+    let mut notes = Vec::new();
+    for_each_note_in(bytes, |note| notes.push(note.to_note()))?;
+    Ok(notes)
 }
 
 impl NextcloudClient {
@@ -182,6 +108,26 @@ impl NextcloudClient {
         category: Option<&str>,
         exclude_content: bool,
     ) -> NcResult<NotesChunk> {
+        let mut notes = Vec::new();
+        let cursor = self
+            .notes_chunk_each(chunk_size, cursor, category, exclude_content, |note| {
+                notes.push(note.to_note())
+            })
+            .await?;
+        Ok(NotesChunk { notes, cursor })
+    }
+
+    /// One chunk as [`Self::notes_chunk`] reads it, each full note handed to `each` while the
+    /// answer is decoded (strings borrowed, nothing kept): the cursor of the next chunk, `None`
+    /// on the last one. On an error, `each` may have seen notes of the refused chunk.
+    pub async fn notes_chunk_each(
+        &self,
+        chunk_size: u32,
+        cursor: Option<&str>,
+        category: Option<&str>,
+        exclude_content: bool,
+        each: impl FnMut(NoteRef<'_>),
+    ) -> NcResult<Option<String>> {
         let path = "/apps/notes/api/v1/notes";
         let call = format!("GET {path}");
         let mut query: Vec<(&str, String)> = vec![("chunkSize", chunk_size.to_string())];
@@ -207,18 +153,15 @@ impl NextcloudClient {
             .filter(|v| !v.is_empty())
             .map(str::to_string);
         let bytes = self.read_body(&call, response).await?;
-        let notes =
-            decode_chunk(&bytes).map_err(|e| NextcloudError::new(&call, ErrorKind::Decode(e)))?;
+        for_each_note_in(&bytes, each)
+            .map_err(|e| NextcloudError::new(&call, ErrorKind::Decode(e)))?;
         if next.as_deref() == cursor && next.is_some() {
             return Err(NextcloudError::new(
                 call,
                 ErrorKind::Decode("the notes chunk cursor did not advance".into()),
             ));
         }
-        Ok(NotesChunk {
-            notes,
-            cursor: next,
-        })
+        Ok(next)
     }
 
     /// `POST /apps/notes/api/v1/notes` with the non-empty fields.

@@ -13,6 +13,7 @@ use super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::dav::normalize_path;
 use crate::nextcloud::notes::{Note, NoteChanges};
+use crate::nextcloud::notes_list::NoteRef;
 
 /// Notes fetched per chunk when paging through the collection.
 const CHUNK_SIZE: u32 = 100;
@@ -207,79 +208,55 @@ pub struct AttachmentResponse {
 /// Scores a note against query words: title hits weigh 3, content hits 1. Matching is
 /// case-insensitive in the sense of `str::to_lowercase` (the words are already lower-cased).
 pub fn score_note(words: &[String], title: &str, content: &str) -> f64 {
-    if words.is_empty() {
-        return 0.0;
-    }
-    let title = Folded::new(title);
-    let content = Folded::new(content);
-    let mut score = 0.0;
-    for word in words {
-        if title.contains(word) {
-            score += 3.0;
-        }
-        if content.contains(word) {
-            score += 1.0;
-        }
-    }
-    score / words.len() as f64
+    Scorer::new(words).score(title, content)
 }
 
-/// A text ready for lower-case matching: ASCII text is searched in place (its `to_lowercase` is
-/// `to_ascii_lowercase`); only other text pays for a lower-cased copy, as before.
-enum Folded<'a> {
-    Ascii(&'a [u8]),
-    Lowered(String),
+/// [`score_note`] for many notes: each word's searcher is built once, and the lower-cased
+/// text goes into one buffer reused from note to note.
+pub struct Scorer<'w> {
+    finders: Vec<memchr::memmem::Finder<'w>>,
+    lowered: Vec<u8>,
 }
 
-impl<'a> Folded<'a> {
-    fn new(text: &'a str) -> Self {
+impl<'w> Scorer<'w> {
+    /// A scorer for `words` (lower-cased, as [`query_words`] gives them).
+    pub fn new(words: &'w [String]) -> Self {
+        Self {
+            finders: words
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+                .collect(),
+            lowered: Vec::new(),
+        }
+    }
+
+    /// 3 per word in the title plus 1 per word in the content, divided by the number of words
+    /// (0 without words). The sums are small integers, exact in any order.
+    pub fn score(&mut self, title: &str, content: &str) -> f64 {
+        if self.finders.is_empty() {
+            return 0.0;
+        }
+        let hits = 3 * self.words_in(title) + self.words_in(content);
+        hits as f64 / self.finders.len() as f64
+    }
+
+    /// How many of the words `text.to_lowercase()` contains.
+    fn words_in(&mut self, text: &str) -> usize {
+        self.lowered.clear();
         if text.is_ascii() {
-            Folded::Ascii(text.as_bytes())
+            // For ASCII text `to_lowercase` is `to_ascii_lowercase`.
+            self.lowered
+                .extend(text.bytes().map(|b| b.to_ascii_lowercase()));
         } else {
-            Folded::Lowered(text.to_lowercase())
+            self.lowered
+                .extend_from_slice(text.to_lowercase().as_bytes());
         }
+        let lowered = &self.lowered;
+        self.finders
+            .iter()
+            .filter(|f| f.find(lowered).is_some())
+            .count()
     }
-
-    /// Whether the lower-cased text contains `word` (itself lower-case).
-    fn contains(&self, word: &str) -> bool {
-        match self {
-            Folded::Lowered(text) => text.contains(word),
-            Folded::Ascii(text) => ascii_folded_contains(text, word.as_bytes()),
-        }
-    }
-}
-
-/// `text.to_ascii_lowercase()` contains `word`, without the copy. A word with upper-case ASCII
-/// or non-ASCII bytes never matches, as it could not in the lower-cased ASCII text. Candidates
-/// for the first byte (either case) are found with `memchr`, then the rest is compared.
-fn ascii_folded_contains(text: &[u8], word: &[u8]) -> bool {
-    let Some((&first, rest)) = word.split_first() else {
-        return true;
-    };
-    if word.len() > text.len() || word.iter().any(|b| b.is_ascii_uppercase()) {
-        return false;
-    }
-    // Only these positions can start a match.
-    let starts = &text[..=text.len() - word.len()];
-    let upper = first.to_ascii_uppercase();
-    let mut from = 0;
-    while from < starts.len() {
-        let found = if upper == first {
-            memchr::memchr(first, &starts[from..])
-        } else {
-            memchr::memchr2(first, upper, &starts[from..])
-        };
-        let Some(offset) = found else {
-            return false;
-        };
-        let i = from + offset;
-        // `rest` has no upper-case ASCII, so this is `to_ascii_lowercase() == rest`.
-        if text[i + 1..i + word.len()].eq_ignore_ascii_case(rest) {
-            return true;
-        }
-        from = i + 1;
-    }
-    false
 }
 
 /// Query words: lower-cased, longer than one character.
@@ -291,25 +268,31 @@ pub fn query_words(query: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads every note chunk by chunk, calling `each` per note.
+/// Reads every note chunk by chunk, calling `each` per note (the first time its id is seen)
+/// while the chunk is decoded: nothing of a note is kept unless `each` keeps it.
 async fn for_each_note(
     client: &NextcloudClient,
     category: Option<&str>,
     exclude_content: bool,
-    mut each: impl FnMut(Note),
+    mut each: impl FnMut(NoteRef<'_>),
 ) -> ToolResult<()> {
     let mut cursor: Option<String> = None;
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for _ in 0..MAX_CHUNKS {
-        let chunk = client
-            .notes_chunk(CHUNK_SIZE, cursor.as_deref(), category, exclude_content)
+        let next = client
+            .notes_chunk_each(
+                CHUNK_SIZE,
+                cursor.as_deref(),
+                category,
+                exclude_content,
+                |note| {
+                    if seen.insert(note.id) {
+                        each(note);
+                    }
+                },
+            )
             .await?;
-        for note in chunk.notes {
-            if seen.insert(note.id) {
-                each(note);
-            }
-        }
-        match chunk.cursor {
+        match next {
             Some(next) => cursor = Some(next),
             None => return Ok(()),
         }
@@ -551,16 +534,17 @@ impl NextcloudMcp {
         let client = self.client(&ctx)?;
         let exclusion = NotesExclusion::load(self, &client).await?;
         let mut results = Vec::new();
+        let mut scorer = Scorer::new(&words);
         for_each_note(&client, None, false, |note| {
-            if exclusion.is_hidden(note.id, &note.category) {
+            if exclusion.is_hidden(note.id, note.category) {
                 return;
             }
-            let score = score_note(&words, &note.title, &note.content);
+            let score = scorer.score(note.title, note.content);
             if score >= 0.5 {
                 results.push(NoteHit {
                     id: note.id,
-                    title: note.title,
-                    category: note.category,
+                    title: note.title.to_owned(),
+                    category: note.category.to_owned(),
                     score,
                 });
             }
@@ -599,12 +583,12 @@ impl NextcloudMcp {
         let mut notes = Vec::new();
         for_each_note(&client, category, true, |note| {
             if category.is_none_or(|c| c == note.category)
-                && !exclusion.is_hidden(note.id, &note.category)
+                && !exclusion.is_hidden(note.id, note.category)
             {
                 notes.push(NoteSummary {
                     id: note.id,
-                    title: note.title,
-                    category: note.category,
+                    title: note.title.to_owned(),
+                    category: note.category.to_owned(),
                     modified: note.modified,
                     favorite: note.favorite,
                 });
