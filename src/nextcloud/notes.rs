@@ -54,15 +54,6 @@ fn default_notes_path() -> String {
     "Notes".into()
 }
 
-/// One chunk of the notes list.
-#[derive(Debug, Clone, Default)]
-pub struct NotesChunk {
-    /// Full notes of this chunk (pruned `{"id":N}` stubs of the last chunk are dropped).
-    pub notes: Vec<Note>,
-    /// Cursor of the next chunk; `None` on the last chunk.
-    pub cursor: Option<String>,
-}
-
 /// Fields of a note update; `None` leaves a field unchanged.
 #[derive(Debug, Clone, Default)]
 pub struct NoteChanges {
@@ -77,7 +68,9 @@ pub struct NoteChanges {
 /// Decodes a notes list (or chunk) straight into `Note`s, without a `serde_json::Value` tree
 /// (with `preserve_order` on in the dependency graph, every object of a tree is an IndexMap).
 /// The `{"id":N}` stubs the last chunk appends for every other note are dropped; an object is a
-/// stub when `id` is its only key, exactly as before.
+/// stub when `id` is its only key, exactly as before. The tools read chunks through
+/// [`NextcloudClient::notes_chunk_each`]; this collecting form serves the tests.
+#[cfg(test)]
 pub fn decode_chunk(bytes: &[u8]) -> Result<Vec<Note>, String> {
     let mut notes = Vec::new();
     for_each_note_in(bytes, |note| notes.push(note.to_note()))?;
@@ -99,25 +92,8 @@ impl NextcloudClient {
             .await
     }
 
-    /// One chunk of `GET /apps/notes/api/v1/notes?chunkSize=N[&chunkCursor=C]`.
-    /// `exclude_content` asks Nextcloud to leave the note bodies out.
-    pub async fn notes_chunk(
-        &self,
-        chunk_size: u32,
-        cursor: Option<&str>,
-        category: Option<&str>,
-        exclude_content: bool,
-    ) -> NcResult<NotesChunk> {
-        let mut notes = Vec::new();
-        let cursor = self
-            .notes_chunk_each(chunk_size, cursor, category, exclude_content, |note| {
-                notes.push(note.to_note())
-            })
-            .await?;
-        Ok(NotesChunk { notes, cursor })
-    }
-
-    /// One chunk as [`Self::notes_chunk`] reads it, each full note handed to `each` while the
+    /// One chunk of `GET /apps/notes/api/v1/notes?chunkSize=N[&chunkCursor=C]` (`exclude_content`
+    /// asks Nextcloud to leave the note bodies out), each full note handed to `each` while the
     /// answer is decoded (strings borrowed, nothing kept): the cursor of the next chunk, `None`
     /// on the last one. On an error, `each` may have seen notes of the refused chunk.
     pub async fn notes_chunk_each(
