@@ -1,8 +1,11 @@
 //! Streaming reader of a files multistatus (PROPFIND, SEARCH, `oc:filter-files` REPORT):
 //! quick-xml events become [`FileInfo`]s directly, keeping only the file properties of the
-//! response being read. No element tree is built and nothing is cloned; the answer is the one
+//! response being read. No element tree is built and nothing is cloned: texts without entities
+//! are borrowed from the body until they become a [`FileInfo`]'s fields. The answer is the one
 //! [`super::dav::parse_multistatus`] + [`super::webdav::file_info`] give, errors included
 //! (the property tests in this module hold the two against each other).
+
+use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -32,20 +35,25 @@ const FILE_ID: usize = 5;
 const FAVORITE: usize = 6;
 
 /// The file properties of one response: for each, the text of its first occurrence in the
-/// successful (2xx) propstats, exactly as sent (`Some("")` when present but empty).
+/// successful (2xx) propstats, exactly as sent (`Some("")` when present but empty), borrowed
+/// from the document where it can be.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct FileProps {
+pub struct FileProps<'a> {
     /// Texts of [`TEXT_PROPS`], by index.
-    pub texts: [Option<String>; 7],
+    pub texts: [Option<Cow<'a, str>>; 7],
     /// `Some(true)` when `d:resourcetype` holds `d:collection`, `None` without `d:resourcetype`.
     pub collection: Option<bool>,
 }
 
-impl FileProps {
+impl<'a> FileProps<'a> {
     /// The properties of a response read by the tree parser.
-    pub fn from_response(response: &super::dav::DavResponse) -> Self {
+    pub fn from_response(response: &'a super::dav::DavResponse) -> Self {
         Self {
-            texts: TEXT_PROPS.map(|(ns, name)| response.prop(ns, name).map(|p| p.text.clone())),
+            texts: TEXT_PROPS.map(|(ns, name)| {
+                response
+                    .prop(ns, name)
+                    .map(|p| Cow::Borrowed(p.text.as_str()))
+            }),
             collection: response
                 .prop(NS_DAV, "resourcetype")
                 .map(|rt| rt.child(NS_DAV, "collection").is_some()),
@@ -60,15 +68,15 @@ impl FileProps {
             .filter(|t| !t.is_empty())
     }
 
-    /// Trimmed text of a property, if present and non-empty, moved out (copied only when
-    /// trimming changed it).
+    /// Trimmed text of a property, if present and non-empty, as an owned string (an owned
+    /// text is moved when trimming leaves it as it is).
     fn take_text(&mut self, index: usize) -> Option<String> {
         let text = self.texts[index].take()?;
         let trimmed = text.trim();
         if trimmed.is_empty() {
             None
         } else if trimmed.len() == text.len() {
-            Some(text)
+            Some(text.into_owned())
         } else {
             Some(trimmed.to_string())
         }
@@ -107,7 +115,7 @@ impl FileProps {
     }
 
     /// Takes the properties this response does not have yet from a successful propstat.
-    fn merge(&mut self, found: FileProps) {
+    fn merge(&mut self, found: FileProps<'a>) {
         for (mine, theirs) in self.texts.iter_mut().zip(found.texts) {
             if mine.is_none() {
                 *mine = theirs;
@@ -200,27 +208,28 @@ struct Page {
     responses: usize,
 }
 
-/// The response and propstat being read (the text buffers are reused from one to the next).
+/// The response and propstat being read; texts borrow from the document until an entity,
+/// CDATA or a second piece of text makes them owned.
 #[derive(Default)]
-struct Open {
-    href: String,
+struct Open<'a> {
+    href: Cow<'a, str>,
     href_seen: bool,
-    props: FileProps,
-    status: String,
+    props: FileProps<'a>,
+    status: Cow<'a, str>,
     status_seen: bool,
     prop_seen: bool,
-    propstat: FileProps,
+    propstat: FileProps<'a>,
 }
 
-impl Open {
+impl Open<'_> {
     fn begin_response(&mut self) {
-        self.href.clear();
+        self.href = Cow::Borrowed("");
         self.href_seen = false;
         self.props = FileProps::default();
     }
 
     fn begin_propstat(&mut self) {
-        self.status.clear();
+        self.status = Cow::Borrowed("");
         self.status_seen = false;
         self.prop_seen = false;
         self.propstat = FileProps::default();
@@ -289,16 +298,23 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             }
             Event::Text(text) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
-                    match text.unescape() {
-                        Ok(value) => target.push_str(&value),
+                    let piece = match text.unescape() {
+                        Ok(value) => value,
                         // An unknown entity is kept literally, never expanded.
-                        Err(_) => target.push_str(&String::from_utf8_lossy(&text)),
-                    }
+                        Err(_) => Cow::Owned(String::from_utf8_lossy(&text).into_owned()),
+                    };
+                    append(target, piece);
                 }
             }
             Event::CData(data) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
-                    target.push_str(&String::from_utf8_lossy(&data));
+                    let piece = match data.into_inner() {
+                        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+                        Cow::Owned(bytes) => {
+                            Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+                        }
+                    };
+                    append(target, piece);
                 }
             }
             Event::DocType(_) => {
@@ -331,7 +347,7 @@ struct Position<'r, 'i> {
 /// propstat state it begins; also says whether it declares namespaces (the cache is emptied
 /// first when it does).
 fn open_node(
-    open: &mut Open,
+    open: &mut Open<'_>,
     root: &mut Option<(String, bool)>,
     out: &mut Page,
     names: &mut NsCache,
@@ -398,7 +414,7 @@ fn open_node(
 }
 
 /// A property element of the propstat being read: only its first occurrence counts.
-fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
+fn prop_node(open: &mut Open<'_>, ns: Ns, local: &[u8]) -> Node {
     if ns == Ns::Dav && local == b"resourcetype" {
         if open.propstat.collection.is_some() {
             return Node::Other;
@@ -411,7 +427,7 @@ fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
         .position(|(n, name)| name.as_bytes() == local && Ns::of(n.as_bytes()) == ns);
     match found {
         Some(index) if open.propstat.texts[index].is_none() => {
-            open.propstat.texts[index] = Some(String::new());
+            open.propstat.texts[index] = Some(Cow::Borrowed(""));
             Node::Text(index)
         }
         _ => Node::Other,
@@ -420,7 +436,7 @@ fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
 
 /// Ends an element: a propstat hands its properties to the response when its status is 2xx,
 /// a response becomes a [`FileInfo`].
-fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
+fn close_node(open: &mut Open<'_>, out: &mut Page, node: Node, prefix: &str) {
     match node {
         Node::Propstat => {
             let ok = open.status_seen
@@ -435,8 +451,8 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
             let href = open.href.trim();
             // Most hrefs have nothing to decode.
             let href = match memchr::memchr(b'%', href.as_bytes()) {
-                None => std::borrow::Cow::Borrowed(href),
-                Some(_) => std::borrow::Cow::Owned(decode(href)),
+                None => Cow::Borrowed(href),
+                Some(_) => Cow::Owned(decode(href)),
             };
             if let Some(info) = std::mem::take(&mut open.props).file_info(prefix, &href) {
                 out.infos.push(info);
@@ -446,8 +462,17 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
     }
 }
 
+/// Adds a piece of text to what an element holds so far (borrowed while it is the only piece).
+fn append<'a>(target: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if target.is_empty() {
+        *target = piece;
+    } else {
+        target.to_mut().push_str(&piece);
+    }
+}
+
 /// Where text directly inside the element on top of the stack goes, if it is kept.
-fn text_target<'a>(open: &'a mut Open, top: Option<&Node>) -> Option<&'a mut String> {
+fn text_target<'o, 'a>(open: &'o mut Open<'a>, top: Option<&Node>) -> Option<&'o mut Cow<'a, str>> {
     match top? {
         Node::Href => Some(&mut open.href),
         Node::Status => Some(&mut open.status),
