@@ -7,9 +7,9 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::name::{NamespaceError, PrefixDeclaration};
+use quick_xml::reader::Reader;
 
 use super::dav::{decode, status_code};
 use super::unquote_etag;
@@ -127,6 +127,17 @@ impl<'a> FileProps<'a> {
     }
 }
 
+/// [`TEXT_PROPS`] as the reader matches them.
+const TEXT_PROP_NAMES: [(Ns, &[u8]); 7] = [
+    (Ns::Dav, b"getcontentlength"),
+    (Ns::Oc, b"size"),
+    (Ns::Dav, b"getcontenttype"),
+    (Ns::Dav, b"getlastmodified"),
+    (Ns::Dav, b"getetag"),
+    (Ns::Oc, b"fileid"),
+    (Ns::Oc, b"favorite"),
+];
+
 /// What an open element is to the reader.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Node {
@@ -170,33 +181,130 @@ impl Ns {
     }
 }
 
-/// Namespaces of element prefixes as the reader resolved them, kept until a namespace
-/// declaration comes into or goes out of scope (in a listing: only the root declares any).
+/// The namespace declarations in scope, as quick-xml's `NsReader` keeps them (same
+/// resolution, same errors), but looked at only on elements that declare some: each binding's
+/// URI is classified once, when it is declared, not on every element.
+#[derive(Default)]
+struct Scopes {
+    /// (prefix, `None` for the default namespace; its namespace), innermost last.
+    bindings: Vec<(Option<Vec<u8>>, Ns)>,
+    /// Number of bindings before each open element that declares namespaces.
+    marks: Vec<usize>,
+}
+
+/// The reserved namespaces (Namespaces in XML 1.0, section 3).
+const XML_NAMESPACE: &[u8] = b"http://www.w3.org/XML/1998/namespace";
+const XMLNS_NAMESPACE: &[u8] = b"http://www.w3.org/2000/xmlns/";
+
+impl Scopes {
+    /// Opens the scope of an element's declarations.
+    fn push(&mut self, start: &BytesStart) -> Result<(), NamespaceError> {
+        self.marks.push(self.bindings.len());
+        for attribute in start.attributes().with_checks(false) {
+            let Ok(attribute) = attribute else { break };
+            let value = attribute.value.as_ref();
+            match attribute.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => self.bindings.push((None, Ns::of(value))),
+                Some(PrefixDeclaration::Named(b"xml")) if value != XML_NAMESPACE => {
+                    return Err(NamespaceError::InvalidXmlPrefixBind(value.to_vec()));
+                }
+                Some(PrefixDeclaration::Named(b"xml")) => {}
+                Some(PrefixDeclaration::Named(b"xmlns")) => {
+                    return Err(NamespaceError::InvalidXmlnsPrefixBind(value.to_vec()));
+                }
+                Some(PrefixDeclaration::Named(prefix)) => {
+                    if value == XML_NAMESPACE {
+                        return Err(NamespaceError::InvalidPrefixForXml(prefix.to_vec()));
+                    }
+                    if value == XMLNS_NAMESPACE {
+                        return Err(NamespaceError::InvalidPrefixForXmlns(prefix.to_vec()));
+                    }
+                    // `xmlns:="…"` binds the default namespace, as in quick-xml.
+                    let prefix = (!prefix.is_empty()).then(|| prefix.to_vec());
+                    self.bindings.push((prefix, Ns::of(value)));
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the scope of the innermost element that declared namespaces.
+    fn pop(&mut self) {
+        if let Some(mark) = self.marks.pop() {
+            self.bindings.truncate(mark);
+        }
+    }
+
+    /// The namespace of an element prefix (an undeclared prefix, an undeclaration
+    /// `xmlns:p=""` and the reserved prefixes are [`Ns::Other`]).
+    fn resolve(&self, prefix: Option<&[u8]>) -> Ns {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(bound, _)| bound.as_deref() == prefix)
+            .map_or(Ns::Other, |(_, ns)| *ns)
+    }
+}
+
+/// Namespaces of element prefixes as resolved, kept until a namespace declaration comes into
+/// or goes out of scope (in a listing: only the root declares any).
 #[derive(Default)]
 struct NsCache {
-    /// (prefix, or empty for none; namespace).
-    entries: Vec<(Vec<u8>, Ns)>,
+    /// (prefix, `None` for none; namespace).
+    entries: Vec<(Option<Vec<u8>>, Ns)>,
 }
 
 impl NsCache {
-    fn resolve(&mut self, reader: &NsReader<&[u8]>, name: QName) -> Ns {
-        let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
-        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p == prefix) {
+    fn resolve(&mut self, scopes: &Scopes, prefix: Option<&[u8]>) -> Ns {
+        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p.as_deref() == prefix) {
             return *ns;
         }
-        let ns = match reader.resolve_element(name).0 {
-            ResolveResult::Bound(uri) => Ns::of(uri.as_ref()),
-            _ => Ns::Other,
-        };
-        self.entries.push((prefix.to_vec(), ns));
+        let ns = scopes.resolve(prefix);
+        self.entries.push((prefix.map(<[u8]>::to_vec), ns));
         ns
     }
 }
 
-/// True when an element may declare namespaces (a false alarm only costs a cache refill).
+/// True when an element may declare namespaces (a false alarm only costs a look at its
+/// attributes and a cache refill).
 fn declares_namespaces(start: &BytesStart) -> bool {
     let raw = start.attributes_raw();
     !raw.is_empty() && memchr::memmem::find(raw, b"xmlns").is_some()
+}
+
+/// The namespace declarations of an opening element come into scope (the cache is emptied
+/// when there are any); says whether the element declares any.
+fn declare(scopes: &mut Scopes, names: &mut NsCache, start: &BytesStart) -> Result<bool, String> {
+    if !declares_namespaces(start) {
+        return Ok(false);
+    }
+    names.entries.clear();
+    scopes
+        .push(start)
+        .map_err(|e| XmlError::Malformed(quick_xml::Error::from(e).to_string()).to_string())?;
+    Ok(true)
+}
+
+/// The declarations of a closing element go out of scope.
+fn undeclare(scopes: &mut Scopes, names: &mut NsCache) {
+    scopes.pop();
+    names.entries.clear();
+}
+
+/// A text piece as it reads: entities expanded (an unknown one kept literally, never
+/// expanded), borrowed from the document when there is nothing to expand.
+fn text_of<'a>(text: BytesText<'a>) -> Cow<'a, str> {
+    if memchr::memchr(b'&', &text).is_none() {
+        return match text.into_inner() {
+            Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+            Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+        };
+    }
+    match text.unescape() {
+        Ok(value) => value,
+        Err(_) => Cow::Owned(String::from_utf8_lossy(&text).into_owned()),
+    }
 }
 
 /// What has been read so far.
@@ -249,10 +357,11 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
     if body.len() > MAX_BYTES {
         return Err(XmlError::TooLarge.to_string());
     }
-    let mut reader = NsReader::from_reader(body);
+    let mut reader = Reader::from_reader(body);
     reader.config_mut().trim_text(false);
     // Open elements, with whether each declares namespaces.
     let mut stack: Vec<(Node, bool)> = Vec::with_capacity(16);
+    let mut scopes = Scopes::default();
     let mut names = NsCache::default();
     // Name of the last document element and whether it is `d:multistatus` (as in the tree
     // parser, a later top-level element replaces an earlier one).
@@ -265,25 +374,26 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
         match event {
             Event::Start(start) => {
+                let declares = declare(&mut scopes, &mut names, &start)?;
                 let at = Position {
-                    reader: &reader,
+                    scopes: &scopes,
                     stack: &stack,
                 };
-                let opened = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
-                stack.push(opened);
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                stack.push((node, declares));
                 if stack.len() > MAX_DEPTH {
                     return Err(XmlError::TooDeep.to_string());
                 }
             }
             Event::Empty(start) => {
+                let declares = declare(&mut scopes, &mut names, &start)?;
                 let at = Position {
-                    reader: &reader,
+                    scopes: &scopes,
                     stack: &stack,
                 };
-                let (node, declares) =
-                    open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
                 if declares {
-                    names.entries.clear();
+                    undeclare(&mut scopes, &mut names);
                 }
                 close_node(&mut open, &mut out, node, prefix);
             }
@@ -292,18 +402,13 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
                     return Err(XmlError::Malformed("unbalanced end tag".into()).to_string());
                 };
                 if declared {
-                    names.entries.clear();
+                    undeclare(&mut scopes, &mut names);
                 }
                 close_node(&mut open, &mut out, node, prefix);
             }
             Event::Text(text) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
-                    let piece = match text.unescape() {
-                        Ok(value) => value,
-                        // An unknown entity is kept literally, never expanded.
-                        Err(_) => Cow::Owned(String::from_utf8_lossy(&text).into_owned()),
-                    };
-                    append(target, piece);
+                    append(target, text_of(text));
                 }
             }
             Event::CData(data) => {
@@ -338,14 +443,13 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
 
 /// Where in the document an element opens.
 #[derive(Clone, Copy)]
-struct Position<'r, 'i> {
-    reader: &'r NsReader<&'i [u8]>,
+struct Position<'r> {
+    scopes: &'r Scopes,
     stack: &'r [(Node, bool)],
 }
 
-/// Classifies an element opened below the current top of the stack, starting the response or
-/// propstat state it begins; also says whether it declares namespaces (the cache is emptied
-/// first when it does).
+/// Classifies an element opened below the current top of the stack (its own declarations
+/// already in scope), starting the response or propstat state it begins.
 fn open_node(
     open: &mut Open<'_>,
     root: &mut Option<(String, bool)>,
@@ -353,12 +457,8 @@ fn open_node(
     names: &mut NsCache,
     at: Position,
     start: &BytesStart,
-) -> (Node, bool) {
-    let declares = declares_namespaces(start);
-    if declares {
-        names.entries.clear();
-    }
-    let node = 'classify: {
+) -> Node {
+    'classify: {
         let parent = at.stack.last().map(|(node, _)| node);
         // Only elements whose parent matters are resolved (not those inside a kept text or
         // inside anything else).
@@ -369,9 +469,9 @@ fn open_node(
             break 'classify Node::Other;
         }
         let name = start.name();
-        let ns = names.resolve(at.reader, name);
-        let local = name.local_name();
-        let local = local.as_ref();
+        let (local, prefix) = name.decompose();
+        let ns = names.resolve(at.scopes, prefix.map(|p| p.into_inner()));
+        let local = local.into_inner();
         let in_dav = ns == Ns::Dav;
         let Some(parent) = parent else {
             let multistatus = in_dav && local == b"multistatus";
@@ -409,8 +509,7 @@ fn open_node(
             }
             _ => Node::Other,
         }
-    };
-    (node, declares)
+    }
 }
 
 /// A property element of the propstat being read: only its first occurrence counts.
@@ -422,9 +521,9 @@ fn prop_node(open: &mut Open<'_>, ns: Ns, local: &[u8]) -> Node {
         open.propstat.collection = Some(false);
         return Node::ResourceType;
     }
-    let found = TEXT_PROPS
+    let found = TEXT_PROP_NAMES
         .iter()
-        .position(|(n, name)| name.as_bytes() == local && Ns::of(n.as_bytes()) == ns);
+        .position(|(n, name)| *name == local && *n == ns);
     match found {
         Some(index) if open.propstat.texts[index].is_none() => {
             open.propstat.texts[index] = Some(Cow::Borrowed(""));

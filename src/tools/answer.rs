@@ -84,12 +84,13 @@ pub fn json_text(value: &serde_json::Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rmcp::handler::server::wrapper::Json as RmcpJson;
     use serde_json::json;
 
-    fn bytes(response: Result<CallToolResponse, rmcp::ErrorData>) -> String {
+    /// A whole tool result as it is serialised.
+    pub(crate) fn bytes(response: Result<CallToolResponse, rmcp::ErrorData>) -> String {
         match response {
             Ok(CallToolResponse::Complete(result)) => serde_json::to_string(&result).unwrap(),
             Ok(_) => panic!("not a complete result"),

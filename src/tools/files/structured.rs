@@ -69,18 +69,10 @@ mod tests {
     use proptest::prelude::*;
     use rmcp::handler::server::tool::IntoCallToolResult;
     use rmcp::handler::server::wrapper::Json as RmcpJson;
-    use rmcp::model::CallToolResponse;
 
     use super::*;
     use crate::tools::answer::Structured;
-
-    fn bytes(response: Result<CallToolResponse, rmcp::ErrorData>) -> String {
-        match response {
-            Ok(CallToolResponse::Complete(result)) => serde_json::to_string(&result).unwrap(),
-            Ok(_) => panic!("not a complete result"),
-            Err(e) => panic!("{e:?}"),
-        }
-    }
+    use crate::tools::answer::tests::bytes;
 
     fn file_info() -> impl Strategy<Value = FileInfo> {
         let text = "[ a-zA-Z0-9ü😀\"\\\\/\\n\\t\u{1}<>&.-]{0,16}";
