@@ -1,12 +1,15 @@
 //! Streaming reader of a files multistatus (PROPFIND, SEARCH, `oc:filter-files` REPORT):
 //! quick-xml events become [`FileInfo`]s directly, keeping only the file properties of the
-//! response being read. No element tree is built and nothing is cloned; the answer is the one
+//! response being read. No element tree is built and nothing is cloned: texts without entities
+//! are borrowed from the body until they become a [`FileInfo`]'s fields. The answer is the one
 //! [`super::dav::parse_multistatus`] + [`super::webdav::file_info`] give, errors included
 //! (the property tests in this module hold the two against each other).
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
-use quick_xml::reader::NsReader;
+use std::borrow::Cow;
+
+use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::name::{NamespaceError, PrefixDeclaration};
+use quick_xml::reader::Reader;
 
 use super::dav::{decode, status_code};
 use super::unquote_etag;
@@ -32,20 +35,25 @@ const FILE_ID: usize = 5;
 const FAVORITE: usize = 6;
 
 /// The file properties of one response: for each, the text of its first occurrence in the
-/// successful (2xx) propstats, exactly as sent (`Some("")` when present but empty).
+/// successful (2xx) propstats, exactly as sent (`Some("")` when present but empty), borrowed
+/// from the document where it can be.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct FileProps {
+pub struct FileProps<'a> {
     /// Texts of [`TEXT_PROPS`], by index.
-    pub texts: [Option<String>; 7],
+    pub texts: [Option<Cow<'a, str>>; 7],
     /// `Some(true)` when `d:resourcetype` holds `d:collection`, `None` without `d:resourcetype`.
     pub collection: Option<bool>,
 }
 
-impl FileProps {
+impl<'a> FileProps<'a> {
     /// The properties of a response read by the tree parser.
-    pub fn from_response(response: &super::dav::DavResponse) -> Self {
+    pub fn from_response(response: &'a super::dav::DavResponse) -> Self {
         Self {
-            texts: TEXT_PROPS.map(|(ns, name)| response.prop(ns, name).map(|p| p.text.clone())),
+            texts: TEXT_PROPS.map(|(ns, name)| {
+                response
+                    .prop(ns, name)
+                    .map(|p| Cow::Borrowed(p.text.as_str()))
+            }),
             collection: response
                 .prop(NS_DAV, "resourcetype")
                 .map(|rt| rt.child(NS_DAV, "collection").is_some()),
@@ -60,15 +68,15 @@ impl FileProps {
             .filter(|t| !t.is_empty())
     }
 
-    /// Trimmed text of a property, if present and non-empty, moved out (copied only when
-    /// trimming changed it).
+    /// Trimmed text of a property, if present and non-empty, as an owned string (an owned
+    /// text is moved when trimming leaves it as it is).
     fn take_text(&mut self, index: usize) -> Option<String> {
         let text = self.texts[index].take()?;
         let trimmed = text.trim();
         if trimmed.is_empty() {
             None
         } else if trimmed.len() == text.len() {
-            Some(text)
+            Some(text.into_owned())
         } else {
             Some(trimmed.to_string())
         }
@@ -107,7 +115,7 @@ impl FileProps {
     }
 
     /// Takes the properties this response does not have yet from a successful propstat.
-    fn merge(&mut self, found: FileProps) {
+    fn merge(&mut self, found: FileProps<'a>) {
         for (mine, theirs) in self.texts.iter_mut().zip(found.texts) {
             if mine.is_none() {
                 *mine = theirs;
@@ -118,6 +126,17 @@ impl FileProps {
         }
     }
 }
+
+/// [`TEXT_PROPS`] as the reader matches them.
+const TEXT_PROP_NAMES: [(Ns, &[u8]); 7] = [
+    (Ns::Dav, b"getcontentlength"),
+    (Ns::Oc, b"size"),
+    (Ns::Dav, b"getcontenttype"),
+    (Ns::Dav, b"getlastmodified"),
+    (Ns::Dav, b"getetag"),
+    (Ns::Oc, b"fileid"),
+    (Ns::Oc, b"favorite"),
+];
 
 /// What an open element is to the reader.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -162,33 +181,130 @@ impl Ns {
     }
 }
 
-/// Namespaces of element prefixes as the reader resolved them, kept until a namespace
-/// declaration comes into or goes out of scope (in a listing: only the root declares any).
+/// The namespace declarations in scope, as quick-xml's `NsReader` keeps them (same
+/// resolution, same errors), but looked at only on elements that declare some: each binding's
+/// URI is classified once, when it is declared, not on every element.
+#[derive(Default)]
+struct Scopes {
+    /// (prefix, `None` for the default namespace; its namespace), innermost last.
+    bindings: Vec<(Option<Vec<u8>>, Ns)>,
+    /// Number of bindings before each open element that declares namespaces.
+    marks: Vec<usize>,
+}
+
+/// The reserved namespaces (Namespaces in XML 1.0, section 3).
+const XML_NAMESPACE: &[u8] = b"http://www.w3.org/XML/1998/namespace";
+const XMLNS_NAMESPACE: &[u8] = b"http://www.w3.org/2000/xmlns/";
+
+impl Scopes {
+    /// Opens the scope of an element's declarations.
+    fn push(&mut self, start: &BytesStart) -> Result<(), NamespaceError> {
+        self.marks.push(self.bindings.len());
+        for attribute in start.attributes().with_checks(false) {
+            let Ok(attribute) = attribute else { break };
+            let value = attribute.value.as_ref();
+            match attribute.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => self.bindings.push((None, Ns::of(value))),
+                Some(PrefixDeclaration::Named(b"xml")) if value != XML_NAMESPACE => {
+                    return Err(NamespaceError::InvalidXmlPrefixBind(value.to_vec()));
+                }
+                Some(PrefixDeclaration::Named(b"xml")) => {}
+                Some(PrefixDeclaration::Named(b"xmlns")) => {
+                    return Err(NamespaceError::InvalidXmlnsPrefixBind(value.to_vec()));
+                }
+                Some(PrefixDeclaration::Named(prefix)) => {
+                    if value == XML_NAMESPACE {
+                        return Err(NamespaceError::InvalidPrefixForXml(prefix.to_vec()));
+                    }
+                    if value == XMLNS_NAMESPACE {
+                        return Err(NamespaceError::InvalidPrefixForXmlns(prefix.to_vec()));
+                    }
+                    // `xmlns:="…"` binds the default namespace, as in quick-xml.
+                    let prefix = (!prefix.is_empty()).then(|| prefix.to_vec());
+                    self.bindings.push((prefix, Ns::of(value)));
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the scope of the innermost element that declared namespaces.
+    fn pop(&mut self) {
+        if let Some(mark) = self.marks.pop() {
+            self.bindings.truncate(mark);
+        }
+    }
+
+    /// The namespace of an element prefix (an undeclared prefix, an undeclaration
+    /// `xmlns:p=""` and the reserved prefixes are [`Ns::Other`]).
+    fn resolve(&self, prefix: Option<&[u8]>) -> Ns {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(bound, _)| bound.as_deref() == prefix)
+            .map_or(Ns::Other, |(_, ns)| *ns)
+    }
+}
+
+/// Namespaces of element prefixes as resolved, kept until a namespace declaration comes into
+/// or goes out of scope (in a listing: only the root declares any).
 #[derive(Default)]
 struct NsCache {
-    /// (prefix, or empty for none; namespace).
-    entries: Vec<(Vec<u8>, Ns)>,
+    /// (prefix, `None` for none; namespace).
+    entries: Vec<(Option<Vec<u8>>, Ns)>,
 }
 
 impl NsCache {
-    fn resolve(&mut self, reader: &NsReader<&[u8]>, name: QName) -> Ns {
-        let prefix = name.prefix().map(|p| p.into_inner()).unwrap_or_default();
-        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p == prefix) {
+    fn resolve(&mut self, scopes: &Scopes, prefix: Option<&[u8]>) -> Ns {
+        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p.as_deref() == prefix) {
             return *ns;
         }
-        let ns = match reader.resolve_element(name).0 {
-            ResolveResult::Bound(uri) => Ns::of(uri.as_ref()),
-            _ => Ns::Other,
-        };
-        self.entries.push((prefix.to_vec(), ns));
+        let ns = scopes.resolve(prefix);
+        self.entries.push((prefix.map(<[u8]>::to_vec), ns));
         ns
     }
 }
 
-/// True when an element may declare namespaces (a false alarm only costs a cache refill).
+/// True when an element may declare namespaces (a false alarm only costs a look at its
+/// attributes and a cache refill).
 fn declares_namespaces(start: &BytesStart) -> bool {
     let raw = start.attributes_raw();
     !raw.is_empty() && memchr::memmem::find(raw, b"xmlns").is_some()
+}
+
+/// The namespace declarations of an opening element come into scope (the cache is emptied
+/// when there are any); says whether the element declares any.
+fn declare(scopes: &mut Scopes, names: &mut NsCache, start: &BytesStart) -> Result<bool, String> {
+    if !declares_namespaces(start) {
+        return Ok(false);
+    }
+    names.entries.clear();
+    scopes
+        .push(start)
+        .map_err(|e| XmlError::Malformed(quick_xml::Error::from(e).to_string()).to_string())?;
+    Ok(true)
+}
+
+/// The declarations of a closing element go out of scope.
+fn undeclare(scopes: &mut Scopes, names: &mut NsCache) {
+    scopes.pop();
+    names.entries.clear();
+}
+
+/// A text piece as it reads: entities expanded (an unknown one kept literally, never
+/// expanded), borrowed from the document when there is nothing to expand.
+fn text_of<'a>(text: BytesText<'a>) -> Cow<'a, str> {
+    if memchr::memchr(b'&', &text).is_none() {
+        return match text.into_inner() {
+            Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+            Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+        };
+    }
+    match text.unescape() {
+        Ok(value) => value,
+        Err(_) => Cow::Owned(String::from_utf8_lossy(&text).into_owned()),
+    }
 }
 
 /// What has been read so far.
@@ -200,27 +316,28 @@ struct Page {
     responses: usize,
 }
 
-/// The response and propstat being read (the text buffers are reused from one to the next).
+/// The response and propstat being read; texts borrow from the document until an entity,
+/// CDATA or a second piece of text makes them owned.
 #[derive(Default)]
-struct Open {
-    href: String,
+struct Open<'a> {
+    href: Cow<'a, str>,
     href_seen: bool,
-    props: FileProps,
-    status: String,
+    props: FileProps<'a>,
+    status: Cow<'a, str>,
     status_seen: bool,
     prop_seen: bool,
-    propstat: FileProps,
+    propstat: FileProps<'a>,
 }
 
-impl Open {
+impl Open<'_> {
     fn begin_response(&mut self) {
-        self.href.clear();
+        self.href = Cow::Borrowed("");
         self.href_seen = false;
         self.props = FileProps::default();
     }
 
     fn begin_propstat(&mut self) {
-        self.status.clear();
+        self.status = Cow::Borrowed("");
         self.status_seen = false;
         self.prop_seen = false;
         self.propstat = FileProps::default();
@@ -240,10 +357,11 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
     if body.len() > MAX_BYTES {
         return Err(XmlError::TooLarge.to_string());
     }
-    let mut reader = NsReader::from_reader(body);
+    let mut reader = Reader::from_reader(body);
     reader.config_mut().trim_text(false);
     // Open elements, with whether each declares namespaces.
     let mut stack: Vec<(Node, bool)> = Vec::with_capacity(16);
+    let mut scopes = Scopes::default();
     let mut names = NsCache::default();
     // Name of the last document element and whether it is `d:multistatus` (as in the tree
     // parser, a later top-level element replaces an earlier one).
@@ -256,25 +374,26 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
         match event {
             Event::Start(start) => {
+                let declares = declare(&mut scopes, &mut names, &start)?;
                 let at = Position {
-                    reader: &reader,
+                    scopes: &scopes,
                     stack: &stack,
                 };
-                let opened = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
-                stack.push(opened);
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                stack.push((node, declares));
                 if stack.len() > MAX_DEPTH {
                     return Err(XmlError::TooDeep.to_string());
                 }
             }
             Event::Empty(start) => {
+                let declares = declare(&mut scopes, &mut names, &start)?;
                 let at = Position {
-                    reader: &reader,
+                    scopes: &scopes,
                     stack: &stack,
                 };
-                let (node, declares) =
-                    open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
                 if declares {
-                    names.entries.clear();
+                    undeclare(&mut scopes, &mut names);
                 }
                 close_node(&mut open, &mut out, node, prefix);
             }
@@ -283,22 +402,24 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
                     return Err(XmlError::Malformed("unbalanced end tag".into()).to_string());
                 };
                 if declared {
-                    names.entries.clear();
+                    undeclare(&mut scopes, &mut names);
                 }
                 close_node(&mut open, &mut out, node, prefix);
             }
             Event::Text(text) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
-                    match text.unescape() {
-                        Ok(value) => target.push_str(&value),
-                        // An unknown entity is kept literally, never expanded.
-                        Err(_) => target.push_str(&String::from_utf8_lossy(&text)),
-                    }
+                    append(target, text_of(text));
                 }
             }
             Event::CData(data) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
-                    target.push_str(&String::from_utf8_lossy(&data));
+                    let piece = match data.into_inner() {
+                        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
+                        Cow::Owned(bytes) => {
+                            Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+                        }
+                    };
+                    append(target, piece);
                 }
             }
             Event::DocType(_) => {
@@ -322,27 +443,22 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
 
 /// Where in the document an element opens.
 #[derive(Clone, Copy)]
-struct Position<'r, 'i> {
-    reader: &'r NsReader<&'i [u8]>,
+struct Position<'r> {
+    scopes: &'r Scopes,
     stack: &'r [(Node, bool)],
 }
 
-/// Classifies an element opened below the current top of the stack, starting the response or
-/// propstat state it begins; also says whether it declares namespaces (the cache is emptied
-/// first when it does).
+/// Classifies an element opened below the current top of the stack (its own declarations
+/// already in scope), starting the response or propstat state it begins.
 fn open_node(
-    open: &mut Open,
+    open: &mut Open<'_>,
     root: &mut Option<(String, bool)>,
     out: &mut Page,
     names: &mut NsCache,
     at: Position,
     start: &BytesStart,
-) -> (Node, bool) {
-    let declares = declares_namespaces(start);
-    if declares {
-        names.entries.clear();
-    }
-    let node = 'classify: {
+) -> Node {
+    'classify: {
         let parent = at.stack.last().map(|(node, _)| node);
         // Only elements whose parent matters are resolved (not those inside a kept text or
         // inside anything else).
@@ -353,9 +469,9 @@ fn open_node(
             break 'classify Node::Other;
         }
         let name = start.name();
-        let ns = names.resolve(at.reader, name);
-        let local = name.local_name();
-        let local = local.as_ref();
+        let (local, prefix) = name.decompose();
+        let ns = names.resolve(at.scopes, prefix.map(|p| p.into_inner()));
+        let local = local.into_inner();
         let in_dav = ns == Ns::Dav;
         let Some(parent) = parent else {
             let multistatus = in_dav && local == b"multistatus";
@@ -393,12 +509,11 @@ fn open_node(
             }
             _ => Node::Other,
         }
-    };
-    (node, declares)
+    }
 }
 
 /// A property element of the propstat being read: only its first occurrence counts.
-fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
+fn prop_node(open: &mut Open<'_>, ns: Ns, local: &[u8]) -> Node {
     if ns == Ns::Dav && local == b"resourcetype" {
         if open.propstat.collection.is_some() {
             return Node::Other;
@@ -406,12 +521,12 @@ fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
         open.propstat.collection = Some(false);
         return Node::ResourceType;
     }
-    let found = TEXT_PROPS
+    let found = TEXT_PROP_NAMES
         .iter()
-        .position(|(n, name)| name.as_bytes() == local && Ns::of(n.as_bytes()) == ns);
+        .position(|(n, name)| *name == local && *n == ns);
     match found {
         Some(index) if open.propstat.texts[index].is_none() => {
-            open.propstat.texts[index] = Some(String::new());
+            open.propstat.texts[index] = Some(Cow::Borrowed(""));
             Node::Text(index)
         }
         _ => Node::Other,
@@ -420,7 +535,7 @@ fn prop_node(open: &mut Open, ns: Ns, local: &[u8]) -> Node {
 
 /// Ends an element: a propstat hands its properties to the response when its status is 2xx,
 /// a response becomes a [`FileInfo`].
-fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
+fn close_node(open: &mut Open<'_>, out: &mut Page, node: Node, prefix: &str) {
     match node {
         Node::Propstat => {
             let ok = open.status_seen
@@ -435,8 +550,8 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
             let href = open.href.trim();
             // Most hrefs have nothing to decode.
             let href = match memchr::memchr(b'%', href.as_bytes()) {
-                None => std::borrow::Cow::Borrowed(href),
-                Some(_) => std::borrow::Cow::Owned(decode(href)),
+                None => Cow::Borrowed(href),
+                Some(_) => Cow::Owned(decode(href)),
             };
             if let Some(info) = std::mem::take(&mut open.props).file_info(prefix, &href) {
                 out.infos.push(info);
@@ -446,8 +561,17 @@ fn close_node(open: &mut Open, out: &mut Page, node: Node, prefix: &str) {
     }
 }
 
+/// Adds a piece of text to what an element holds so far (borrowed while it is the only piece).
+fn append<'a>(target: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if target.is_empty() {
+        *target = piece;
+    } else {
+        target.to_mut().push_str(&piece);
+    }
+}
+
 /// Where text directly inside the element on top of the stack goes, if it is kept.
-fn text_target<'a>(open: &'a mut Open, top: Option<&Node>) -> Option<&'a mut String> {
+fn text_target<'o, 'a>(open: &'o mut Open<'a>, top: Option<&Node>) -> Option<&'o mut Cow<'a, str>> {
     match top? {
         Node::Href => Some(&mut open.href),
         Node::Status => Some(&mut open.status),

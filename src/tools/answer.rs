@@ -41,6 +41,25 @@ impl<T: Serialize + JsonSchema + 'static> IntoCallToolResult for Json<T> {
     }
 }
 
+/// A result that hands its owned fields to the `structuredContent` tree: the same tree
+/// `serde_json::to_value` builds (keys in field order, `None` as null), without copying every
+/// string and freeing the original. Worth it for large results (a 500-entry listing).
+pub trait IntoValue {
+    /// The JSON tree of `self`, equal to `serde_json::to_value(&self)`, keys in the same order.
+    fn into_value(self) -> serde_json::Value;
+}
+
+/// Structured output like [`Json`], for results implementing [`IntoValue`]: the same answer
+/// bytes, built by moving the result into the tree. Tools returning it name their output
+/// schema (`output_schema = schema_for_output::<T>()`), which `#[tool]` derives only for `Json`.
+pub struct Structured<T>(pub T);
+
+impl<T: IntoValue + 'static> IntoCallToolResult for Structured<T> {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, rmcp::ErrorData> {
+        Ok(structured(Vec::new(), self.0.into_value()).into())
+    }
+}
+
 /// A successful result carrying `value` as `structuredContent`, with `leading` content blocks
 /// (e.g. a file's content) followed by the JSON text of `value`: the same bytes as
 /// `CallToolResult::structured` when `leading` is empty.
@@ -65,12 +84,13 @@ pub fn json_text(value: &serde_json::Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rmcp::handler::server::wrapper::Json as RmcpJson;
     use serde_json::json;
 
-    fn bytes(response: Result<CallToolResponse, rmcp::ErrorData>) -> String {
+    /// A whole tool result as it is serialised.
+    pub(crate) fn bytes(response: Result<CallToolResponse, rmcp::ErrorData>) -> String {
         match response {
             Ok(CallToolResponse::Complete(result)) => serde_json::to_string(&result).unwrap(),
             Ok(_) => panic!("not a complete result"),

@@ -387,6 +387,40 @@ fn examples_read_alike() {
     );
 }
 
+/// Namespace declarations the generated documents do not make: reserved prefixes and URIs
+/// (errors in quick-xml's resolver), undeclarations, an empty prefix, declarations on an
+/// empty element and on the response, unprefixed elements without a default namespace.
+#[test]
+fn namespace_edge_cases_read_alike() {
+    let response = r#"<d:response><d:href>/remote.php/dav/files/alice/a</d:href><d:propstat><d:prop><d:getetag>e</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"#;
+    for root in [
+        r#"<d:multistatus xmlns:d="DAV:" xmlns:xml="urn:x">"#,
+        r#"<d:multistatus xmlns:d="DAV:" xmlns:xml="http://www.w3.org/XML/1998/namespace">"#,
+        r#"<d:multistatus xmlns:d="DAV:" xmlns:xmlns="DAV:">"#,
+        r#"<d:multistatus xmlns:d="DAV:" xmlns:p="http://www.w3.org/XML/1998/namespace">"#,
+        r#"<d:multistatus xmlns:d="DAV:" xmlns:p="http://www.w3.org/2000/xmlns/">"#,
+        r#"<d:multistatus xmlns:d="DAV:" xmlns:="urn:x">"#,
+        r#"<d:multistatus xmlns:d="DAV:" xmlns="DAV:" xmlns:d="urn:x">"#,
+        r#"<d:multistatus xmlns:d="DAV:" data-xmlns="1" a='x' b>"#,
+    ] {
+        same(&format!("{root}{response}</d:multistatus>"));
+    }
+    for response in [
+        r#"<d:response xmlns:d="urn:x"><d:href>/remote.php/dav/files/alice/a</d:href></d:response>"#,
+        r#"<d:response><d:href xmlns:d="">/remote.php/dav/files/alice/a</d:href><d:href>/remote.php/dav/files/alice/b</d:href></d:response>"#,
+        r#"<d:response><x xmlns="DAV:"/><d:href>/remote.php/dav/files/alice/c</d:href><d:propstat xmlns:d="DAV:"><d:prop xmlns:d="urn:y"/><d:prop><d:getetag>e</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"#,
+        r#"<response><href>/remote.php/dav/files/alice/d</href></response>"#,
+        r#"<d:response><d:href>/remote.php/dav/files/alice/e</d:href><d:propstat><d:prop><d:resourcetype xmlns:d="urn:z"><d:collection/></d:resourcetype></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"#,
+    ] {
+        same(&format!(
+            r#"<d:multistatus xmlns:d="DAV:">{response}</d:multistatus>"#
+        ));
+        same(&format!(
+            r#"<multistatus xmlns="DAV:" xmlns:d="DAV:">{response}</multistatus>"#
+        ));
+    }
+}
+
 #[test]
 fn reads_a_nextcloud_listing() {
     let body = br#"<?xml version="1.0"?>

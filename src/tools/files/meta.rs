@@ -1,6 +1,6 @@
 //! Comments and system tags of files.
 
-use crate::tools::answer::Json;
+use crate::tools::answer::{Json, Structured};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
@@ -273,6 +273,7 @@ impl NextcloudMcp {
     /// Find every file and folder carrying a system tag.
     #[tool(
         name = "nc_webdav_find_by_tag_name",
+        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
         annotations(
             title = "Find files by tag",
             read_only_hint = true,
@@ -285,7 +286,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<FindByTagArgs>,
-    ) -> Result<Json<FileList>, ToolError> {
+    ) -> Result<Structured<FileList>, ToolError> {
         if args.tag.trim().is_empty() {
             return Err(ToolError::invalid("tag", "give a tag name"));
         }
@@ -301,7 +302,7 @@ impl NextcloudMcp {
         })?;
         let hidden = Hidden::load(self, &client).await?;
         let results = visible(&hidden, client.files_with_tag(tag.id).await?);
-        Ok(Json(FileList {
+        Ok(Structured(FileList {
             total_found: results.len(),
             results,
             truncated: false,

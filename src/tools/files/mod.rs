@@ -6,6 +6,7 @@ mod history;
 mod meta;
 mod read;
 mod search;
+mod structured;
 mod write;
 
 use rmcp::handler::server::router::tool::ToolRouter;

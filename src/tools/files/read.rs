@@ -1,6 +1,6 @@
 //! Listing and reading files.
 
-use crate::tools::answer::{Json, structured};
+use crate::tools::answer::{Structured, structured};
 use base64::Engine;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -241,6 +241,7 @@ impl NextcloudMcp {
     /// List a folder of the user's files: name, type, size, content type, modification time, etag and file id of each entry.
     #[tool(
         name = "nc_webdav_list_directory",
+        output_schema = rmcp::handler::server::tool::schema_for_output::<DirectoryListing>(),
         annotations(
             title = "List folder",
             read_only_hint = true,
@@ -253,7 +254,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<ListDirectoryArgs>,
-    ) -> Result<Json<DirectoryListing>, ToolError> {
+    ) -> Result<Structured<DirectoryListing>, ToolError> {
         let path = norm("path", &args.path)?;
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
@@ -268,7 +269,7 @@ impl NextcloudMcp {
         let mut files = visible(&hidden, children);
         sort_listing(&mut files);
         let directories_count = files.iter().filter(|f| f.is_directory()).count();
-        Ok(Json(DirectoryListing {
+        Ok(Structured(DirectoryListing {
             path,
             total_count: files.len(),
             directories_count,

@@ -1,6 +1,6 @@
 //! Searching files (RFC 5323 SEARCH) and listing favorites (favorites REPORT).
 
-use crate::tools::answer::Json;
+use crate::tools::answer::Structured;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
@@ -131,6 +131,7 @@ impl NextcloudMcp {
     /// Search the user's files by name pattern, MIME type and/or favorite flag (server-side SEARCH, newest first).
     #[tool(
         name = "nc_webdav_search_files",
+        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
         annotations(
             title = "Search files",
             read_only_hint = true,
@@ -143,7 +144,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<SearchFilesArgs>,
-    ) -> Result<Json<FileList>, ToolError> {
+    ) -> Result<Structured<FileList>, ToolError> {
         let query = SearchQuery {
             name_like: args
                 .name_pattern
@@ -159,12 +160,13 @@ impl NextcloudMcp {
             limit: limit(args.limit)?,
             ..SearchQuery::default()
         };
-        Ok(Json(self.run_search(&ctx, query, &args.scope).await?))
+        Ok(Structured(self.run_search(&ctx, query, &args.scope).await?))
     }
 
     /// Find files whose name matches a pattern (`%` wildcard; plain text matches names containing it).
     #[tool(
         name = "nc_webdav_find_by_name",
+        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
         annotations(
             title = "Find files by name",
             read_only_hint = true,
@@ -177,7 +179,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<FindByNameArgs>,
-    ) -> Result<Json<FileList>, ToolError> {
+    ) -> Result<Structured<FileList>, ToolError> {
         if args.pattern.trim().is_empty() {
             return Err(ToolError::invalid("pattern", "give a name or pattern"));
         }
@@ -186,12 +188,13 @@ impl NextcloudMcp {
             limit: limit(args.limit)?,
             ..SearchQuery::default()
         };
-        Ok(Json(self.run_search(&ctx, query, &args.scope).await?))
+        Ok(Structured(self.run_search(&ctx, query, &args.scope).await?))
     }
 
     /// Find files by MIME type, e.g. `application/pdf`, `image/%` or just `image`.
     #[tool(
         name = "nc_webdav_find_by_type",
+        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
         annotations(
             title = "Find files by type",
             read_only_hint = true,
@@ -204,7 +207,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<FindByTypeArgs>,
-    ) -> Result<Json<FileList>, ToolError> {
+    ) -> Result<Structured<FileList>, ToolError> {
         if args.mime_type.trim().is_empty() {
             return Err(ToolError::invalid("mime_type", "give a MIME type"));
         }
@@ -213,12 +216,13 @@ impl NextcloudMcp {
             limit: limit(args.limit)?,
             ..SearchQuery::default()
         };
-        Ok(Json(self.run_search(&ctx, query, &args.scope).await?))
+        Ok(Structured(self.run_search(&ctx, query, &args.scope).await?))
     }
 
     /// List the files and folders the user marked as favorite.
     #[tool(
         name = "nc_webdav_list_favorites",
+        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
         annotations(
             title = "List favorites",
             read_only_hint = true,
@@ -231,7 +235,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<ListFavoritesArgs>,
-    ) -> Result<Json<FileList>, ToolError> {
+    ) -> Result<Structured<FileList>, ToolError> {
         let max = limit(args.limit)?;
         let scope = norm("scope", &args.scope)?;
         let client = self.client(&ctx)?;
@@ -240,7 +244,7 @@ impl NextcloudMcp {
         let mut results = visible(&hidden, client.files_favorites(&scope).await?);
         let truncated = results.len() > max;
         results.truncate(max);
-        Ok(Json(FileList {
+        Ok(Structured(FileList {
             total_found: results.len(),
             results,
             truncated,
