@@ -414,7 +414,7 @@ mod tests {
     fn identical_schemas_share_one_copy_and_serialise_as_before() {
         let list = json!({"type": "object", "properties": {"path": {"type": "string"}}});
         let record = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
-        let mut tools = vec![
+        let mut tools = [
             tool_with(list.clone(), Some(record.clone())),
             tool_with(list.clone(), Some(record.clone())),
             tool_with(record.clone(), None),
@@ -447,7 +447,7 @@ mod tests {
         // but the order is part of what tools/list serves.
         let ab = json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}});
         let ba = json!({"type": "object", "properties": {"b": {"type": "string"}, "a": {"type": "string"}}});
-        let mut tools = vec![tool_with(ab, None), tool_with(ba, None)];
+        let mut tools = [tool_with(ab, None), tool_with(ba, None)];
         assert_eq!(
             tools[0].input_schema, tools[1].input_schema,
             "IndexMap ignores order"
