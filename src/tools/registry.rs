@@ -80,6 +80,7 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
     for route in router.map.values_mut() {
         super::schema::apply(&mut route.attr, output_schemas);
     }
+    super::schema::share_identical(router.map.values_mut().map(|route| &mut route.attr));
     router
 }
 

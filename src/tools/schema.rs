@@ -76,6 +76,32 @@ pub fn apply(tool: &mut rmcp::model::Tool, output_schemas: bool) {
     };
 }
 
+/// Makes tools whose schemas serialise to the same JSON share one copy of it (the served
+/// router holds every schema for the life of the process; a quarter of the schema bytes of the
+/// default toolsets are repeats: the same result record or the same arguments in several
+/// tools). Compared as serialised JSON, not with `Map`'s `==`, which ignores key order: two
+/// schemas share a copy only when they serialise to the same bytes, so `tools/list` does not
+/// change.
+pub fn share_identical<'a>(tools: impl Iterator<Item = &'a mut rmcp::model::Tool>) {
+    let mut seen = std::collections::HashMap::new();
+    for tool in tools {
+        share(&mut tool.input_schema, &mut seen);
+        if let Some(output) = tool.output_schema.as_mut() {
+            share(output, &mut seen);
+        }
+    }
+}
+
+type SharedSchema = std::sync::Arc<Map<String, Value>>;
+
+fn share(schema: &mut SharedSchema, seen: &mut std::collections::HashMap<String, SharedSchema>) {
+    let Ok(bytes) = serde_json::to_string(&**schema) else {
+        return;
+    };
+    let shared = seen.entry(bytes).or_insert_with(|| schema.clone());
+    *schema = shared.clone();
+}
+
 /// The portable, compact form of one root schema.
 pub fn portable(schema: &Map<String, Value>, side: Side) -> Map<String, Value> {
     let mut root = Value::Object(schema.clone());
@@ -372,6 +398,67 @@ mod tests {
             json!({"type": "object"})
         );
         assert!(out.get("$defs").is_none(), "{out}");
+    }
+
+    fn tool_with(input: Value, output: Option<Value>) -> rmcp::model::Tool {
+        let object = |v: Value| match v {
+            Value::Object(map) => std::sync::Arc::new(map),
+            _ => panic!("object schema"),
+        };
+        let mut tool = rmcp::model::Tool::new("t", "d", object(input));
+        tool.output_schema = output.map(object);
+        tool
+    }
+
+    #[test]
+    fn identical_schemas_share_one_copy_and_serialise_as_before() {
+        let list = json!({"type": "object", "properties": {"path": {"type": "string"}}});
+        let record = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
+        let mut tools = [
+            tool_with(list.clone(), Some(record.clone())),
+            tool_with(list.clone(), Some(record.clone())),
+            tool_with(record.clone(), None),
+        ];
+        let before: Vec<String> = tools
+            .iter()
+            .map(|t| serde_json::to_string(t).unwrap())
+            .collect();
+        share_identical(tools.iter_mut());
+        let after: Vec<String> = tools
+            .iter()
+            .map(|t| serde_json::to_string(t).unwrap())
+            .collect();
+        assert_eq!(before, after);
+        assert!(std::sync::Arc::ptr_eq(
+            &tools[0].input_schema,
+            &tools[1].input_schema
+        ));
+        let (Some(a), Some(b)) = (&tools[0].output_schema, &tools[1].output_schema) else {
+            panic!("output schemas kept");
+        };
+        assert!(std::sync::Arc::ptr_eq(a, b));
+        assert!(std::sync::Arc::ptr_eq(a, &tools[2].input_schema));
+        assert!(!std::sync::Arc::ptr_eq(&tools[0].input_schema, a));
+    }
+
+    #[test]
+    fn schemas_equal_but_for_key_order_keep_their_own_copies() {
+        // serde_json's Map (an IndexMap here) compares equal whatever the order of its keys,
+        // but the order is part of what tools/list serves.
+        let ab = json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}});
+        let ba = json!({"type": "object", "properties": {"b": {"type": "string"}, "a": {"type": "string"}}});
+        let mut tools = [tool_with(ab, None), tool_with(ba, None)];
+        assert_eq!(
+            tools[0].input_schema, tools[1].input_schema,
+            "IndexMap ignores order"
+        );
+        share_identical(tools.iter_mut());
+        assert!(!std::sync::Arc::ptr_eq(
+            &tools[0].input_schema,
+            &tools[1].input_schema
+        ));
+        let text = serde_json::to_string(&tools[1].input_schema).unwrap();
+        assert!(text.find("\"b\"") < text.find("\"a\""), "{text}");
     }
 
     fn run(schema: Value, side: Side) -> Value {

@@ -1,0 +1,46 @@
+//! Link settings of the server binary (docs/decisions/0006-memory.md, "Packed relative
+//! relocations").
+//!
+//! The binary is position-independent, so the loader patches ~53,000 absolute pointers
+//! (vtables, string tables, the tool catalogue) at every start. In the classic `RELA` form the
+//! list of those places is 1.25 MiB that is read once and then stays resident for nothing;
+//! packed (`DT_RELR`, `-z pack-relative-relocs`) it is a few KiB. The loader has to know the
+//! format: glibc 2.36 or newer (the binary then names the `GLIBC_ABI_DT_RELR` version, so an
+//! older glibc refuses it with a clear message instead of crashing) and musl 1.2.4 or newer
+//! (Rust's static musl target ships 1.2.5: the container image's binary).
+
+use std::process::Command;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os != "linux" {
+        return;
+    }
+    let packed = match env.as_str() {
+        "musl" => true,
+        // A native build runs where it was built; a cross build keeps the classic format.
+        "gnu" => native_build() && host_glibc().is_some_and(|v| v >= (2, 36)),
+        _ => false,
+    };
+    if packed {
+        println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    }
+}
+
+fn native_build() -> bool {
+    std::env::var("HOST").ok() == std::env::var("TARGET").ok()
+}
+
+/// The build host's glibc version (`getconf GNU_LIBC_VERSION` prints `glibc 2.36`).
+fn host_glibc() -> Option<(u32, u32)> {
+    let out = Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let version = text.trim().strip_prefix("glibc ")?;
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
