@@ -6,8 +6,9 @@
 //! list of those places is 1.25 MiB that is read once and then stays resident for nothing;
 //! packed (`DT_RELR`, `-z pack-relative-relocs`) it is a few KiB. The loader has to know the
 //! format: glibc 2.36 or newer (the binary then names the `GLIBC_ABI_DT_RELR` version, so an
-//! older glibc refuses it with a clear message instead of crashing) and musl 1.2.4 or newer
-//! (Rust's static musl target ships 1.2.5: the container image's binary).
+//! older glibc refuses it with a clear message instead of crashing). The container image's
+//! static musl binary keeps the classic format until its start with packed relocations is
+//! checked (musl ≥ 1.2.4 reads them; Rust ships 1.2.5).
 
 use std::process::Command;
 
@@ -19,7 +20,6 @@ fn main() {
         return;
     }
     let packed = match env.as_str() {
-        "musl" => true,
         // A native build runs where it was built; a cross build keeps the classic format.
         "gnu" => native_build() && host_glibc().is_some_and(|v| v >= (2, 36)),
         _ => false,
