@@ -247,23 +247,49 @@ impl Scopes {
     }
 }
 
+/// Namespaces of element prefixes as resolved, kept until a namespace declaration comes into
+/// or goes out of scope (in a listing: only the root declares any).
+#[derive(Default)]
+struct NsCache {
+    /// (prefix, `None` for none; namespace).
+    entries: Vec<(Option<Vec<u8>>, Ns)>,
+}
+
+impl NsCache {
+    fn resolve(&mut self, scopes: &Scopes, prefix: Option<&[u8]>) -> Ns {
+        if let Some((_, ns)) = self.entries.iter().find(|(p, _)| p.as_deref() == prefix) {
+            return *ns;
+        }
+        let ns = scopes.resolve(prefix);
+        self.entries.push((prefix.map(<[u8]>::to_vec), ns));
+        ns
+    }
+}
+
 /// True when an element may declare namespaces (a false alarm only costs a look at its
-/// attributes).
+/// attributes and a cache refill).
 fn declares_namespaces(start: &BytesStart) -> bool {
     let raw = start.attributes_raw();
     !raw.is_empty() && memchr::memmem::find(raw, b"xmlns").is_some()
 }
 
-/// The namespace declarations of an opening element come into scope; says whether the
-/// element declares any.
-fn declare(scopes: &mut Scopes, start: &BytesStart) -> Result<bool, String> {
+/// The namespace declarations of an opening element come into scope (the cache is emptied
+/// when there are any); says whether the element declares any.
+fn declare(scopes: &mut Scopes, names: &mut NsCache, start: &BytesStart) -> Result<bool, String> {
     if !declares_namespaces(start) {
         return Ok(false);
     }
+    names.entries.clear();
     scopes
         .push(start)
         .map_err(|e| XmlError::Malformed(quick_xml::Error::from(e).to_string()).to_string())?;
     Ok(true)
+}
+
+/// The declarations of a closing element go out of scope.
+fn undeclare(scopes: &mut Scopes, names: &mut NsCache) {
+    scopes.pop();
+    names.entries.clear();
 }
 
 /// A text piece as it reads: entities expanded (an unknown one kept literally, never
@@ -336,6 +362,7 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
     // Open elements, with whether each declares namespaces.
     let mut stack: Vec<(Node, bool)> = Vec::with_capacity(16);
     let mut scopes = Scopes::default();
+    let mut names = NsCache::default();
     // Name of the last document element and whether it is `d:multistatus` (as in the tree
     // parser, a later top-level element replaces an earlier one).
     let mut root: Option<(String, bool)> = None;
@@ -347,26 +374,26 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             .map_err(|e| XmlError::Malformed(e.to_string()).to_string())?;
         match event {
             Event::Start(start) => {
-                let declares = declare(&mut scopes, &start)?;
+                let declares = declare(&mut scopes, &mut names, &start)?;
                 let at = Position {
                     scopes: &scopes,
                     stack: &stack,
                 };
-                let node = open_node(&mut open, &mut root, &mut out, at, &start);
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
                 stack.push((node, declares));
                 if stack.len() > MAX_DEPTH {
                     return Err(XmlError::TooDeep.to_string());
                 }
             }
             Event::Empty(start) => {
-                let declares = declare(&mut scopes, &start)?;
+                let declares = declare(&mut scopes, &mut names, &start)?;
                 let at = Position {
                     scopes: &scopes,
                     stack: &stack,
                 };
-                let node = open_node(&mut open, &mut root, &mut out, at, &start);
+                let node = open_node(&mut open, &mut root, &mut out, &mut names, at, &start);
                 if declares {
-                    scopes.pop();
+                    undeclare(&mut scopes, &mut names);
                 }
                 close_node(&mut open, &mut out, node, prefix);
             }
@@ -375,7 +402,7 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
                     return Err(XmlError::Malformed("unbalanced end tag".into()).to_string());
                 };
                 if declared {
-                    scopes.pop();
+                    undeclare(&mut scopes, &mut names);
                 }
                 close_node(&mut open, &mut out, node, prefix);
             }
@@ -427,6 +454,7 @@ fn open_node(
     open: &mut Open<'_>,
     root: &mut Option<(String, bool)>,
     out: &mut Page,
+    names: &mut NsCache,
     at: Position,
     start: &BytesStart,
 ) -> Node {
@@ -442,7 +470,7 @@ fn open_node(
         }
         let name = start.name();
         let (local, prefix) = name.decompose();
-        let ns = at.scopes.resolve(prefix.map(|p| p.into_inner()));
+        let ns = names.resolve(at.scopes, prefix.map(|p| p.into_inner()));
         let local = local.into_inner();
         let in_dav = ns == Ns::Dav;
         let Some(parent) = parent else {
