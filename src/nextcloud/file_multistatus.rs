@@ -248,7 +248,9 @@ impl Scopes {
 }
 
 /// Namespaces of element prefixes as resolved, kept until a namespace declaration comes into
-/// or goes out of scope (in a listing: only the root declares any).
+/// or goes out of scope (in a listing: only the root declares any). It looks like a mirror of
+/// [`Scopes`], but it holds only the prefixes actually used: resolving through `Scopes` alone
+/// costs a 500-entry listing 0.32 M more instructions (callgrind, measured).
 #[derive(Default)]
 struct NsCache {
     /// (prefix, `None` for none; namespace).
