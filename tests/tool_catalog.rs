@@ -1,7 +1,8 @@
 //! The served tool list is a contract with users' prompts: every tool's name, description,
 //! annotations and schemas are pinned in `tests/snapshots/tools.json`, and the README's tool
 //! table must list exactly the live tools. After an intended change, regenerate both with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test tool_catalog`, and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test tool_catalog --test schema_catalogue` (the second
+//! rewrites the schema catalogue, src/tools/catalogue.json), and review the diff.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,10 @@ fn updating() -> bool {
 }
 
 fn live_tools() -> BTreeMap<String, Value> {
+    if updating() {
+        // Rewrite from the types, not from a catalogue the same update may be rewriting.
+        nextcloud_mcp::tools::catalogue::start_recording();
+    }
     build_router(&ToolsetsConfig::default())
         .list_all()
         .into_iter()

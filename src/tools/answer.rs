@@ -51,7 +51,7 @@ pub trait IntoValue {
 
 /// Structured output like [`Json`], for results implementing [`IntoValue`]: the same answer
 /// bytes, built by moving the result into the tree. Tools returning it name their output
-/// schema (`output_schema = schema_for_output::<T>()`), which `#[tool]` derives only for `Json`.
+/// schema (`output_schema = catalogue::output::<T>()`), as every tool does.
 pub struct Structured<T>(pub T);
 
 impl<T: IntoValue + 'static> IntoCallToolResult for Structured<T> {

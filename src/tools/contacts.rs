@@ -276,6 +276,7 @@ impl NextcloudMcp {
     /// List the user's address books (slug, display name, owner).
     #[tool(
         name = "nc_contacts_list_addressbooks",
+        output_schema = crate::tools::catalogue::output::<AddressBookList>(),
         annotations(
             title = "List address books",
             read_only_hint = true,
@@ -299,6 +300,8 @@ impl NextcloudMcp {
     /// List the contacts of an address book, sorted by name; paged with limit/offset.
     #[tool(
         name = "nc_contacts_list_contacts",
+        input_schema = crate::tools::catalogue::input::<ListContactsArgs>(),
+        output_schema = crate::tools::catalogue::output::<ContactPage>(),
         annotations(
             title = "List contacts",
             read_only_hint = true,
@@ -329,6 +332,8 @@ impl NextcloudMcp {
     /// Search contacts by name, nickname, e-mail, phone or organisation (case-insensitive substring), in one or all address books.
     #[tool(
         name = "nc_contacts_search_contacts",
+        input_schema = crate::tools::catalogue::input::<SearchContactsArgs>(),
+        output_schema = crate::tools::catalogue::output::<ContactPage>(),
         annotations(
             title = "Search contacts",
             read_only_hint = true,
@@ -394,6 +399,8 @@ impl NextcloudMcp {
     /// Create an address book.
     #[tool(
         name = "nc_contacts_create_addressbook",
+        input_schema = crate::tools::catalogue::input::<CreateAddressBookArgs>(),
+        output_schema = crate::tools::catalogue::output::<AddressBook>(),
         annotations(
             title = "Create address book",
             read_only_hint = false,
@@ -423,6 +430,8 @@ impl NextcloudMcp {
     /// Delete an address book with all its contacts.
     #[tool(
         name = "nc_contacts_delete_addressbook",
+        input_schema = crate::tools::catalogue::input::<DeleteAddressBookArgs>(),
+        output_schema = crate::tools::catalogue::output::<Deleted>(),
         annotations(
             title = "Delete address book",
             read_only_hint = false,
@@ -449,6 +458,8 @@ impl NextcloudMcp {
     /// Create a contact (vCard 3.0) with `If-None-Match: *`, so an existing UID is never overwritten.
     #[tool(
         name = "nc_contacts_create_contact",
+        input_schema = crate::tools::catalogue::input::<CreateContactArgs>(),
+        output_schema = crate::tools::catalogue::output::<ContactWritten>(),
         annotations(
             title = "Create contact",
             read_only_hint = false,
@@ -497,6 +508,8 @@ impl NextcloudMcp {
     /// Change a contact: reads the stored vCard, replaces only the given fields (every other property, e.g. photos, X- and grouped properties, is kept byte for byte) and writes it with If-Match (`etag` or this call's read). Returns the new etag.
     #[tool(
         name = "nc_contacts_update_contact",
+        input_schema = crate::tools::catalogue::input::<UpdateContactArgs>(),
+        output_schema = crate::tools::catalogue::output::<ContactWritten>(),
         annotations(
             title = "Update contact",
             read_only_hint = false,
@@ -539,6 +552,8 @@ impl NextcloudMcp {
     /// Delete a contact by UID (If-Match with `etag` or this call's read). A UID not in the address book answers `deleted: false` with the reason.
     #[tool(
         name = "nc_contacts_delete_contact",
+        input_schema = crate::tools::catalogue::input::<DeleteContactArgs>(),
+        output_schema = crate::tools::catalogue::output::<Deleted>(),
         annotations(
             title = "Delete contact",
             read_only_hint = false,

@@ -225,6 +225,7 @@ impl NextcloudMcp {
     /// List the toolsets this session can enable, one line each, with their tool count and whether they are on. Start here: tools of a toolset appear only after nc_toolsets_enable.
     #[tool(
         name = "nc_toolsets_list",
+        output_schema = crate::tools::catalogue::output::<ToolsetList>(),
         annotations(
             title = "List toolsets",
             read_only_hint = true,
@@ -243,6 +244,8 @@ impl NextcloudMcp {
     /// Enable toolsets for this session; their tools appear in tools/list (the server sends tools/list_changed). Returns the toolset list.
     #[tool(
         name = "nc_toolsets_enable",
+        input_schema = crate::tools::catalogue::input::<ToolsetNamesArgs>(),
+        output_schema = crate::tools::catalogue::output::<ToolsetList>(),
         annotations(
             title = "Enable toolsets",
             read_only_hint = false,
@@ -264,6 +267,8 @@ impl NextcloudMcp {
     /// Disable toolsets for this session to shrink the tool list again. Returns the toolset list.
     #[tool(
         name = "nc_toolsets_disable",
+        input_schema = crate::tools::catalogue::input::<ToolsetNamesArgs>(),
+        output_schema = crate::tools::catalogue::output::<ToolsetList>(),
         annotations(
             title = "Disable toolsets",
             read_only_hint = false,

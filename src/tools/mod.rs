@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod calendar;
+pub mod catalogue;
 pub mod collectives;
 pub mod contacts;
 pub mod cookbook;

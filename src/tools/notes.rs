@@ -345,6 +345,8 @@ impl NextcloudMcp {
     /// Read one note: title, category, Markdown content and the etag needed to update it.
     #[tool(
         name = "nc_notes_get_note",
+        input_schema = crate::tools::catalogue::input::<GetNoteArgs>(),
+        output_schema = crate::tools::catalogue::output::<Note>(),
         annotations(
             title = "Get note",
             read_only_hint = true,
@@ -368,6 +370,8 @@ impl NextcloudMcp {
     /// Create a note with a title, Markdown content and a category (empty for none). Returns its id and etag.
     #[tool(
         name = "nc_notes_create_note",
+        input_schema = crate::tools::catalogue::input::<CreateNoteArgs>(),
+        output_schema = crate::tools::catalogue::output::<NoteWriteResponse>(),
         annotations(
             title = "Create note",
             read_only_hint = false,
@@ -395,6 +399,8 @@ impl NextcloudMcp {
     /// Change a note's title, content and/or category. Needs the etag from nc_notes_get_note; if the note changed since, nothing is written and the result says to read it again.
     #[tool(
         name = "nc_notes_update_note",
+        input_schema = crate::tools::catalogue::input::<UpdateNoteArgs>(),
+        output_schema = crate::tools::catalogue::output::<NoteWriteResponse>(),
         annotations(
             title = "Update note",
             read_only_hint = false,
@@ -471,6 +477,8 @@ impl NextcloudMcp {
     /// Append Markdown to the end of a note (separated by a line `---`). Reads the note and writes it back with its etag, so a concurrent change is never overwritten.
     #[tool(
         name = "nc_notes_append_content",
+        input_schema = crate::tools::catalogue::input::<AppendContentArgs>(),
+        output_schema = crate::tools::catalogue::output::<NoteWriteResponse>(),
         annotations(
             title = "Append to note",
             read_only_hint = false,
@@ -511,6 +519,8 @@ impl NextcloudMcp {
     /// Search notes by words in their title and content. Pages through all notes; title matches rank above content matches.
     #[tool(
         name = "nc_notes_search_notes",
+        input_schema = crate::tools::catalogue::input::<SearchNotesArgs>(),
+        output_schema = crate::tools::catalogue::output::<SearchNotesResponse>(),
         annotations(
             title = "Search notes",
             read_only_hint = true,
@@ -561,6 +571,8 @@ impl NextcloudMcp {
     /// List notes (id, title, category, modification time), newest first, optionally of one category, with the total count.
     #[tool(
         name = "nc_notes_list_notes",
+        input_schema = crate::tools::catalogue::input::<ListNotesArgs>(),
+        output_schema = crate::tools::catalogue::output::<ListNotesResponse>(),
         annotations(
             title = "List notes",
             read_only_hint = true,
@@ -608,6 +620,8 @@ impl NextcloudMcp {
     /// Read a file attached to a note (from the note's `.attachments.<id>` folder), base64-encoded.
     #[tool(
         name = "nc_notes_get_attachment",
+        input_schema = crate::tools::catalogue::input::<GetAttachmentArgs>(),
+        output_schema = crate::tools::catalogue::output::<AttachmentResponse>(),
         annotations(
             title = "Get note attachment",
             read_only_hint = true,
@@ -638,6 +652,8 @@ impl NextcloudMcp {
     /// Delete a note and its attachment folder. The note file goes to the Nextcloud trash bin, where it can be restored.
     #[tool(
         name = "nc_notes_delete_note",
+        input_schema = crate::tools::catalogue::input::<GetNoteArgs>(),
+        output_schema = crate::tools::catalogue::output::<DeleteNoteResponse>(),
         annotations(
             title = "Delete note",
             read_only_hint = false,

@@ -81,6 +81,13 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
         super::schema::apply(&mut route.attr, output_schemas);
     }
     super::schema::share_identical(router.map.values_mut().map(|route| &mut route.attr));
+    let misses = super::catalogue::misses();
+    if misses > 0 {
+        log::warn!(
+            "{misses} tool schemas were generated at start because src/tools/catalogue.json \
+             lacks them; regenerate it (UPDATE_SNAPSHOTS=1 cargo test --test schema_catalogue)"
+        );
+    }
     router
 }
 

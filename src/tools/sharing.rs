@@ -168,6 +168,8 @@ impl NextcloudMcp {
     /// Share a file or folder with a user, group, email address, federated cloud id, circle, Talk room or Deck card (or as a public link with share_type 3).
     #[tool(
         name = "nc_share_create",
+        input_schema = crate::tools::catalogue::input::<CreateShareArgs>(),
+        output_schema = crate::tools::catalogue::output::<Share>(),
         annotations(
             title = "Create share",
             read_only_hint = false,
@@ -206,6 +208,8 @@ impl NextcloudMcp {
     /// Create a read-only public link that works for at least expires_in_minutes. Returns the link, a download link and the exact expiry Nextcloud stored.
     #[tool(
         name = "nc_share_create_public_link",
+        input_schema = crate::tools::catalogue::input::<PublicLinkArgs>(),
+        output_schema = crate::tools::catalogue::output::<PublicLinkResponse>(),
         annotations(
             title = "Create public link",
             read_only_hint = false,
@@ -265,6 +269,8 @@ impl NextcloudMcp {
     /// Read one share: path, type, recipient, permissions, expiry and link.
     #[tool(
         name = "nc_share_get",
+        input_schema = crate::tools::catalogue::input::<ShareIdArgs>(),
+        output_schema = crate::tools::catalogue::output::<Share>(),
         annotations(
             title = "Get share",
             read_only_hint = true,
@@ -285,6 +291,8 @@ impl NextcloudMcp {
     /// List the user's shares (optionally of one path), or the shares others made with the user.
     #[tool(
         name = "nc_share_list",
+        input_schema = crate::tools::catalogue::input::<ListSharesArgs>(),
+        output_schema = crate::tools::catalogue::output::<ShareList>(),
         annotations(
             title = "List shares",
             read_only_hint = true,
@@ -327,6 +335,8 @@ impl NextcloudMcp {
     /// Change the permissions of a share.
     #[tool(
         name = "nc_share_update",
+        input_schema = crate::tools::catalogue::input::<UpdateShareArgs>(),
+        output_schema = crate::tools::catalogue::output::<Share>(),
         annotations(
             title = "Update share",
             read_only_hint = false,
@@ -353,6 +363,8 @@ impl NextcloudMcp {
     /// Delete a share: the recipient (or everyone with the link) loses access. The file itself stays.
     #[tool(
         name = "nc_share_delete",
+        input_schema = crate::tools::catalogue::input::<ShareIdArgs>(),
+        output_schema = crate::tools::catalogue::output::<DeleteShareResponse>(),
         annotations(
             title = "Delete share",
             read_only_hint = false,

@@ -200,6 +200,8 @@ impl NextcloudMcp {
     /// Find free time slots of at least `duration_minutes` in a date range, from the user's calendars (recurring events expanded; transparent and cancelled events do not block) and, where the server supports it, the attendees' free-busy. Honors business hours, weekends and preferred times; the result says what was checked.
     #[tool(
         name = "nc_calendar_find_availability",
+        input_schema = crate::tools::catalogue::input::<AvailabilityArgs>(),
+        output_schema = crate::tools::catalogue::output::<Availability>(),
         annotations(
             title = "Find free time",
             read_only_hint = true,

@@ -122,6 +122,8 @@ impl NextcloudMcp {
     /// Update, delete or move every event matching the filters (at least one of title_contains, categories, status, location_contains, calendar_name). Reports each event's outcome; when more events match than the server's limit nothing changes unless `confirm` is true.
     #[tool(
         name = "nc_calendar_bulk_operations",
+        input_schema = crate::tools::catalogue::input::<BulkArgs>(),
+        output_schema = crate::tools::catalogue::output::<BulkResult>(),
         annotations(
             title = "Bulk event operations",
             read_only_hint = false,

@@ -19,6 +19,8 @@ impl NextcloudMcp {
     /// Create an event. Times keep their zone (TZID) when `timezone` is given; all-day ends are exclusive. Returns the stored event with its UID and etag.
     #[tool(
         name = "nc_calendar_create_event",
+        input_schema = crate::tools::catalogue::input::<CreateEventArgs>(),
+        output_schema = crate::tools::catalogue::output::<EventWritten>(),
         annotations(
             title = "Create event",
             read_only_hint = false,
@@ -40,6 +42,8 @@ impl NextcloudMcp {
     /// List event occurrences in a date range (recurring events expanded: RRULE, RDATE, EXDATE, moved instances), sorted by start, with filters. Paged: `limit` plus `offset`/`next_offset`.
     #[tool(
         name = "nc_calendar_list_events",
+        input_schema = crate::tools::catalogue::input::<ListEventsArgs>(),
+        output_schema = crate::tools::catalogue::output::<EventPage>(),
         annotations(
             title = "List events",
             read_only_hint = true,
@@ -122,6 +126,8 @@ impl NextcloudMcp {
     /// Read one event by UID: all fields (start/end in the event's own zone, recurrence rule, attendees, reminders) and the etag for updates.
     #[tool(
         name = "nc_calendar_get_event",
+        input_schema = crate::tools::catalogue::input::<EventRefArgs>(),
+        output_schema = crate::tools::catalogue::output::<EventWritten>(),
         annotations(
             title = "Get event",
             read_only_hint = true,
@@ -149,6 +155,8 @@ impl NextcloudMcp {
     /// Change an event: only the given fields change; everything else in the stored iCalendar (unknown properties, alarms, overridden instances) is kept byte for byte. Uses `etag` (or this call's read) with If-Match: a conflict means the event changed meanwhile. Returns the new etag.
     #[tool(
         name = "nc_calendar_update_event",
+        input_schema = crate::tools::catalogue::input::<UpdateEventArgs>(),
+        output_schema = crate::tools::catalogue::output::<EventWritten>(),
         annotations(
             title = "Update event",
             read_only_hint = false,
@@ -302,6 +310,8 @@ impl NextcloudMcp {
     /// Delete an event (the whole series for recurring events). Uses If-Match with `etag` or this call's read. A refusal by the server (403 for invitations you do not organise, 409/500 for a stale copy in the trash bin) comes back as `deleted: false` with the reason; an event already gone counts as deleted.
     #[tool(
         name = "nc_calendar_delete_event",
+        input_schema = crate::tools::catalogue::input::<EventRefArgs>(),
+        output_schema = crate::tools::catalogue::output::<DeleteOutcome>(),
         annotations(
             title = "Delete event",
             read_only_hint = false,
@@ -325,6 +335,8 @@ impl NextcloudMcp {
     /// Create a meeting from a date, a start time and a length, inviting attendees.
     #[tool(
         name = "nc_calendar_create_meeting",
+        input_schema = crate::tools::catalogue::input::<CreateMeetingArgs>(),
+        output_schema = crate::tools::catalogue::output::<EventWritten>(),
         annotations(
             title = "Create meeting",
             read_only_hint = false,
@@ -368,6 +380,8 @@ impl NextcloudMcp {
     /// Events from now until `days_ahead` days ahead, soonest first (recurring events expanded).
     #[tool(
         name = "nc_calendar_get_upcoming_events",
+        input_schema = crate::tools::catalogue::input::<UpcomingArgs>(),
+        output_schema = crate::tools::catalogue::output::<EventPage>(),
         annotations(
             title = "Upcoming events",
             read_only_hint = true,

@@ -61,6 +61,7 @@ impl NextcloudMcp {
     /// List the user's calendars: slug (`calendar_name` for other tools), display name, colour, components (VEVENT/VTODO) and owner.
     #[tool(
         name = "nc_calendar_list_calendars",
+        output_schema = crate::tools::catalogue::output::<CalendarList>(),
         annotations(
             title = "List calendars",
             read_only_hint = true,
@@ -84,6 +85,8 @@ impl NextcloudMcp {
     /// Create, update (display name, description, colour), delete or list calendars. Deleting removes every event and task in it.
     #[tool(
         name = "nc_calendar_manage_calendar",
+        input_schema = crate::tools::catalogue::input::<ManageCalendarArgs>(),
+        output_schema = crate::tools::catalogue::output::<ManageCalendarResult>(),
         annotations(
             title = "Manage calendars",
             read_only_hint = false,

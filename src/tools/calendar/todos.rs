@@ -143,6 +143,8 @@ impl NextcloudMcp {
     /// List tasks (VTODO) of one calendar with optional filters; paged with limit/offset.
     #[tool(
         name = "nc_calendar_list_todos",
+        input_schema = crate::tools::catalogue::input::<ListTodosArgs>(),
+        output_schema = crate::tools::catalogue::output::<TodoPage>(),
         annotations(
             title = "List tasks",
             read_only_hint = true,
@@ -165,6 +167,8 @@ impl NextcloudMcp {
     /// Search tasks across all calendars that hold tasks.
     #[tool(
         name = "nc_calendar_search_todos",
+        input_schema = crate::tools::catalogue::input::<TodoFilter>(),
+        output_schema = crate::tools::catalogue::output::<TodoPage>(),
         annotations(
             title = "Search tasks",
             read_only_hint = true,
@@ -187,6 +191,8 @@ impl NextcloudMcp {
     /// Create a task. Status and priority are validated; due/start keep their zone; a recurrence_rule makes it recurring.
     #[tool(
         name = "nc_calendar_create_todo",
+        input_schema = crate::tools::catalogue::input::<CreateTodoArgs>(),
+        output_schema = crate::tools::catalogue::output::<TodoWritten>(),
         annotations(
             title = "Create task",
             read_only_hint = false,
@@ -262,6 +268,8 @@ impl NextcloudMcp {
     /// Change a task: only given fields change (unknown properties are kept). Percent-complete 100 or status COMPLETED sets COMPLETED; If-Match with `etag` or this call's read.
     #[tool(
         name = "nc_calendar_update_todo",
+        input_schema = crate::tools::catalogue::input::<UpdateTodoArgs>(),
+        output_schema = crate::tools::catalogue::output::<TodoWritten>(),
         annotations(
             title = "Update task",
             read_only_hint = false,
@@ -366,6 +374,8 @@ impl NextcloudMcp {
     /// Mark a task done (STATUS COMPLETED, PERCENT-COMPLETE 100, COMPLETED time). For a recurring task the current occurrence is done and the task moves to its next occurrence (start/due advanced, status NEEDS-ACTION).
     #[tool(
         name = "nc_calendar_complete_todo",
+        input_schema = crate::tools::catalogue::input::<CompleteTodoArgs>(),
+        output_schema = crate::tools::catalogue::output::<TodoWritten>(),
         annotations(
             title = "Complete task",
             read_only_hint = false,
@@ -446,6 +456,8 @@ impl NextcloudMcp {
     /// Delete a task (If-Match with `etag` or this call's read; already gone counts as deleted).
     #[tool(
         name = "nc_calendar_delete_todo",
+        input_schema = crate::tools::catalogue::input::<DeleteTodoArgs>(),
+        output_schema = crate::tools::catalogue::output::<DeleteOutcome>(),
         annotations(
             title = "Delete task",
             read_only_hint = false,

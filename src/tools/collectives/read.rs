@@ -51,6 +51,7 @@ impl NextcloudMcp {
     /// List the user's collectives (not trashed): id, name, emoji, Team level, can_edit.
     #[tool(
         name = "collectives_get_collectives",
+        output_schema = crate::tools::catalogue::output::<CollectiveList>(),
         annotations(
             title = "List collectives",
             read_only_hint = true,
@@ -74,6 +75,8 @@ impl NextcloudMcp {
     /// List a collective's page tree (no text): id, title, parent_id, tags, file path.
     #[tool(
         name = "collectives_get_pages",
+        input_schema = crate::tools::catalogue::input::<CollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageList>(),
         annotations(
             title = "List collective pages",
             read_only_hint = true,
@@ -98,6 +101,8 @@ impl NextcloudMcp {
     /// Read one page: metadata, Markdown text and the etag collectives_update_page needs.
     #[tool(
         name = "collectives_get_page",
+        input_schema = crate::tools::catalogue::input::<PageArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageContent>(),
         annotations(
             title = "Read collective page",
             read_only_hint = true,
@@ -124,6 +129,8 @@ impl NextcloudMcp {
     /// Full-text search in one collective (all words must match). The app's index lags up to 5 minutes, so title matches from the page list are added.
     #[tool(
         name = "collectives_search_pages",
+        input_schema = crate::tools::catalogue::input::<SearchArgs>(),
+        output_schema = crate::tools::catalogue::output::<SearchResult>(),
         annotations(
             title = "Search collective pages",
             read_only_hint = true,
@@ -164,6 +171,8 @@ impl NextcloudMcp {
     /// List a collective's tags (id, name, colour); pages carry tag ids.
     #[tool(
         name = "collectives_get_tags",
+        input_schema = crate::tools::catalogue::input::<CollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagList>(),
         annotations(
             title = "List collective tags",
             read_only_hint = true,
@@ -188,6 +197,8 @@ impl NextcloudMcp {
     /// List a collective's trashed pages (restore or delete them by id).
     #[tool(
         name = "collectives_get_trashed_pages",
+        input_schema = crate::tools::catalogue::input::<CollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageList>(),
         annotations(
             title = "List trashed pages",
             read_only_hint = true,
@@ -212,6 +223,7 @@ impl NextcloudMcp {
     /// List trashed collectives the user administers.
     #[tool(
         name = "collectives_get_trashed_collectives",
+        output_schema = crate::tools::catalogue::output::<CollectiveList>(),
         annotations(
             title = "List trashed collectives",
             read_only_hint = true,

@@ -67,6 +67,8 @@ impl NextcloudMcp {
     /// Create a collective (and a Team of that name, or adopt the user's existing Team).
     #[tool(
         name = "collectives_create_collective",
+        input_schema = crate::tools::catalogue::input::<CreateCollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<CollectiveResult>(),
         annotations(
             title = "Create collective",
             read_only_hint = false,
@@ -99,6 +101,8 @@ impl NextcloudMcp {
     /// Set or clear a collective's emoji (Team admins only).
     #[tool(
         name = "collectives_set_collective_emoji",
+        input_schema = crate::tools::catalogue::input::<CollectiveEmojiArgs>(),
+        output_schema = crate::tools::catalogue::output::<CollectiveResult>(),
         annotations(
             title = "Set collective emoji",
             read_only_hint = false,
@@ -131,6 +135,8 @@ impl NextcloudMcp {
     /// Move a collective to the trash (Team admins only); restorable.
     #[tool(
         name = "collectives_trash_collective",
+        input_schema = crate::tools::catalogue::input::<CollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<CollectiveResult>(),
         annotations(
             title = "Trash collective",
             read_only_hint = false,
@@ -155,6 +161,8 @@ impl NextcloudMcp {
     /// Permanently delete a trashed collective with all its pages; irreversible.
     #[tool(
         name = "collectives_delete_collective",
+        input_schema = crate::tools::catalogue::input::<DeleteCollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<CollectiveResult>(),
         annotations(
             title = "Delete collective",
             read_only_hint = false,
@@ -186,6 +194,8 @@ impl NextcloudMcp {
     /// Restore a trashed collective.
     #[tool(
         name = "collectives_restore_collective",
+        input_schema = crate::tools::catalogue::input::<CollectiveArgs>(),
+        output_schema = crate::tools::catalogue::output::<CollectiveResult>(),
         annotations(
             title = "Restore collective",
             read_only_hint = false,
@@ -225,6 +235,8 @@ impl NextcloudMcp {
     /// Create a page below a parent page, optionally with its Markdown text.
     #[tool(
         name = "collectives_create_page",
+        input_schema = crate::tools::catalogue::input::<CreatePageArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Create collective page",
             read_only_hint = false,
@@ -272,6 +284,8 @@ impl NextcloudMcp {
     /// Replace a page's Markdown text (read it first with collectives_get_page for the etag).
     #[tool(
         name = "collectives_update_page",
+        input_schema = crate::tools::catalogue::input::<UpdatePageArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Update collective page text",
             read_only_hint = false,
@@ -306,6 +320,8 @@ impl NextcloudMcp {
     /// Move, rename or copy a page within its collective (sub-pages move along).
     #[tool(
         name = "collectives_move_page",
+        input_schema = crate::tools::catalogue::input::<MovePageArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Move collective page",
             read_only_hint = false,
@@ -354,6 +370,8 @@ impl NextcloudMcp {
     /// Move a page to the collective's trash; its sub-pages go with it. Restorable.
     #[tool(
         name = "collectives_trash_page",
+        input_schema = crate::tools::catalogue::input::<PageArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Trash collective page",
             read_only_hint = false,
@@ -418,6 +436,8 @@ impl NextcloudMcp {
     /// Restore a trashed page (same id), with the sub-pages trashed along with it.
     #[tool(
         name = "collectives_restore_page",
+        input_schema = crate::tools::catalogue::input::<PageArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Restore collective page",
             read_only_hint = false,
@@ -449,6 +469,8 @@ impl NextcloudMcp {
     /// Permanently delete a page that is in the collective's trash; irreversible.
     #[tool(
         name = "collectives_delete_trashed_page",
+        input_schema = crate::tools::catalogue::input::<PageArgs>(),
+        output_schema = crate::tools::catalogue::output::<Deleted>(),
         annotations(
             title = "Delete trashed page",
             read_only_hint = false,
@@ -479,6 +501,8 @@ impl NextcloudMcp {
     /// Set or clear a page's emoji.
     #[tool(
         name = "collectives_set_page_emoji",
+        input_schema = crate::tools::catalogue::input::<PageEmojiArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Set page emoji",
             read_only_hint = false,
@@ -513,6 +537,8 @@ impl NextcloudMcp {
     /// Create a tag in a collective (colour: six hex digits, optional).
     #[tool(
         name = "collectives_create_tag",
+        input_schema = crate::tools::catalogue::input::<CreateTagArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagResult>(),
         annotations(
             title = "Create collective tag",
             read_only_hint = false,
@@ -542,6 +568,8 @@ impl NextcloudMcp {
     /// Add a tag (by id) to a page.
     #[tool(
         name = "collectives_assign_tag",
+        input_schema = crate::tools::catalogue::input::<PageTagArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Assign tag to page",
             read_only_hint = false,
@@ -561,6 +589,8 @@ impl NextcloudMcp {
     /// Remove a tag (by id) from a page.
     #[tool(
         name = "collectives_remove_tag",
+        input_schema = crate::tools::catalogue::input::<PageTagArgs>(),
+        output_schema = crate::tools::catalogue::output::<PageResult>(),
         annotations(
             title = "Remove tag from page",
             read_only_hint = false,

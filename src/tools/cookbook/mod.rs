@@ -176,6 +176,8 @@ impl NextcloudMcp {
     /// Import a recipe from a public web page into Cookbook. The Nextcloud server (not this one) downloads the page; local and IP addresses are refused. Returns the stored recipe.
     #[tool(
         name = "nc_cookbook_import_recipe",
+        input_schema = crate::tools::catalogue::input::<ImportArgs>(),
+        output_schema = crate::tools::catalogue::output::<RecipeView>(),
         annotations(
             title = "Import a recipe from a web page",
             read_only_hint = false,
@@ -205,6 +207,8 @@ impl NextcloudMcp {
     /// List recipes (id, name, category, keywords), paged with limit/offset. For a word search use nc_cookbook_search_recipes.
     #[tool(
         name = "nc_cookbook_list_recipes",
+        input_schema = crate::tools::catalogue::input::<ListArgs>(),
+        output_schema = crate::tools::catalogue::output::<StubList>(),
         annotations(
             title = "List recipes",
             read_only_hint = true,
@@ -240,6 +244,8 @@ impl NextcloudMcp {
     /// Read one recipe in full: ingredients, instructions, times, yield, category, keywords, nutrition.
     #[tool(
         name = "nc_cookbook_get_recipe",
+        input_schema = crate::tools::catalogue::input::<RecipeIdArgs>(),
+        output_schema = crate::tools::catalogue::output::<RecipeView>(),
         annotations(
             title = "Get a recipe",
             read_only_hint = true,
@@ -264,6 +270,8 @@ impl NextcloudMcp {
     /// Create a recipe; returns it as stored.
     #[tool(
         name = "nc_cookbook_create_recipe",
+        input_schema = crate::tools::catalogue::input::<CreateArgs>(),
+        output_schema = crate::tools::catalogue::output::<RecipeView>(),
         annotations(
             title = "Create a recipe",
             read_only_hint = false,
@@ -292,6 +300,8 @@ impl NextcloudMcp {
     /// Change fields of a recipe; the others are kept (the stored recipe is read, merged and written back). A new name renames it.
     #[tool(
         name = "nc_cookbook_update_recipe",
+        input_schema = crate::tools::catalogue::input::<UpdateArgs>(),
+        output_schema = crate::tools::catalogue::output::<RecipeView>(),
         annotations(
             title = "Update a recipe",
             read_only_hint = false,
@@ -327,6 +337,8 @@ impl NextcloudMcp {
     /// Delete a recipe (its folder goes to the Nextcloud trash bin when that is enabled).
     #[tool(
         name = "nc_cookbook_delete_recipe",
+        input_schema = crate::tools::catalogue::input::<RecipeIdArgs>(),
+        output_schema = crate::tools::catalogue::output::<Message>(),
         annotations(
             title = "Delete a recipe",
             read_only_hint = false,
@@ -360,6 +372,8 @@ impl NextcloudMcp {
     /// Search recipes by words in their name, keywords or category (not ingredients or instructions).
     #[tool(
         name = "nc_cookbook_search_recipes",
+        input_schema = crate::tools::catalogue::input::<SearchArgs>(),
+        output_schema = crate::tools::catalogue::output::<StubList>(),
         annotations(
             title = "Search recipes",
             read_only_hint = true,
@@ -390,6 +404,7 @@ impl NextcloudMcp {
     /// List recipe categories with recipe counts (`uncategorized` counts recipes without one).
     #[tool(
         name = "nc_cookbook_list_categories",
+        output_schema = crate::tools::catalogue::output::<FacetList>(),
         annotations(
             title = "List recipe categories",
             read_only_hint = true,
@@ -424,6 +439,8 @@ impl NextcloudMcp {
     /// List the recipes of one category (`uncategorized` for those without one).
     #[tool(
         name = "nc_cookbook_get_recipes_in_category",
+        input_schema = crate::tools::catalogue::input::<CategoryArgs>(),
+        output_schema = crate::tools::catalogue::output::<StubList>(),
         annotations(
             title = "Recipes in a category",
             read_only_hint = true,
@@ -451,6 +468,7 @@ impl NextcloudMcp {
     /// List recipe keywords with recipe counts.
     #[tool(
         name = "nc_cookbook_list_keywords",
+        output_schema = crate::tools::catalogue::output::<FacetList>(),
         annotations(
             title = "List recipe keywords",
             read_only_hint = true,
@@ -478,6 +496,8 @@ impl NextcloudMcp {
     /// List the recipes that carry all the given keywords (exact names, see nc_cookbook_list_keywords).
     #[tool(
         name = "nc_cookbook_get_recipes_with_keywords",
+        input_schema = crate::tools::catalogue::input::<KeywordsArgs>(),
+        output_schema = crate::tools::catalogue::output::<StubList>(),
         annotations(
             title = "Recipes with keywords",
             read_only_hint = true,
@@ -513,6 +533,8 @@ impl NextcloudMcp {
     /// Change Cookbook settings: recipe folder, rescan interval (minutes), print images. A folder holding other .json files is refused unless confirm_folder. Returns the settings.
     #[tool(
         name = "nc_cookbook_set_config",
+        input_schema = crate::tools::catalogue::input::<ConfigArgs>(),
+        output_schema = crate::tools::catalogue::output::<Message>(),
         annotations(
             title = "Change Cookbook settings",
             read_only_hint = false,
@@ -584,6 +606,7 @@ impl NextcloudMcp {
     /// Rebuild Cookbook's search index from the recipe files (only needed after editing them directly in Files).
     #[tool(
         name = "nc_cookbook_reindex",
+        output_schema = crate::tools::catalogue::output::<Message>(),
         annotations(
             title = "Reindex recipes",
             read_only_hint = false,

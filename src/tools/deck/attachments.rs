@@ -107,6 +107,8 @@ impl NextcloudMcp {
     /// Attach a file from the user's Nextcloud files to a card (Deck shares the file with the card; the file stays where it is).
     #[tool(
         name = "deck_attach_file",
+        input_schema = crate::tools::catalogue::input::<AttachFileArgs>(),
+        output_schema = crate::tools::catalogue::output::<Attached>(),
         annotations(
             title = "Attach file to Deck card",
             read_only_hint = false,
@@ -140,6 +142,8 @@ impl NextcloudMcp {
     /// Attach a note (from the Notes app) to a card: finds the note's file and shares it with the card.
     #[tool(
         name = "deck_attach_note",
+        input_schema = crate::tools::catalogue::input::<AttachNoteArgs>(),
+        output_schema = crate::tools::catalogue::output::<Attached>(),
         annotations(
             title = "Attach note to Deck card",
             read_only_hint = false,
@@ -194,6 +198,8 @@ impl NextcloudMcp {
     /// List a card's attachments: id, type, file name, size and MIME type.
     #[tool(
         name = "deck_list_attachments",
+        input_schema = crate::tools::catalogue::input::<CardRef>(),
+        output_schema = crate::tools::catalogue::output::<AttachmentList>(),
         annotations(
             title = "List Deck card attachments",
             read_only_hint = true,
@@ -225,6 +231,8 @@ impl NextcloudMcp {
     /// Remove an attachment from a card (a shared file stays in its owner's files).
     #[tool(
         name = "deck_delete_attachment",
+        input_schema = crate::tools::catalogue::input::<DeleteAttachmentArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete Deck card attachment",
             read_only_hint = false,

@@ -100,6 +100,7 @@ impl NextcloudMcp {
     /// List the Deck boards the user can see: id, title, color, archived flag and owner. Start here to find a board_id.
     #[tool(
         name = "deck_get_boards",
+        output_schema = crate::tools::catalogue::output::<BoardList>(),
         annotations(
             title = "List Deck boards",
             read_only_hint = true,
@@ -141,6 +142,8 @@ impl NextcloudMcp {
     /// Read one board: title, owner, permissions, and (by default) its labels, users and sharing entries. Use deck_get_board_overview for its cards.
     #[tool(
         name = "deck_get_board",
+        input_schema = crate::tools::catalogue::input::<GetBoardArgs>(),
+        output_schema = crate::tools::catalogue::output::<BoardDetails>(),
         annotations(
             title = "Get Deck board",
             read_only_hint = true,
@@ -167,6 +170,8 @@ impl NextcloudMcp {
     /// Create a Deck board with a title and a color. Deck adds its default labels.
     #[tool(
         name = "deck_create_board",
+        input_schema = crate::tools::catalogue::input::<CreateBoardArgs>(),
+        output_schema = crate::tools::catalogue::output::<BoardDetails>(),
         annotations(
             title = "Create Deck board",
             read_only_hint = false,

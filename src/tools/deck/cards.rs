@@ -128,6 +128,8 @@ impl NextcloudMcp {
     /// Read one card with every field: description, labels, assigned users, due date, done and archived state, owner.
     #[tool(
         name = "deck_get_card",
+        input_schema = crate::tools::catalogue::input::<CardRef>(),
+        output_schema = crate::tools::catalogue::output::<Card>(),
         annotations(
             title = "Get Deck card",
             read_only_hint = true,
@@ -152,6 +154,8 @@ impl NextcloudMcp {
     /// Create a card in a stack.
     #[tool(
         name = "deck_create_card",
+        input_schema = crate::tools::catalogue::input::<CreateCardArgs>(),
+        output_schema = crate::tools::catalogue::output::<Card>(),
         annotations(
             title = "Create Deck card",
             read_only_hint = false,
@@ -188,6 +192,8 @@ impl NextcloudMcp {
     /// Change a card's title, description, type, owner, position, due date, archived or done state. Only the fields given change: the card is read and the full payload written back, as Deck requires.
     #[tool(
         name = "deck_update_card",
+        input_schema = crate::tools::catalogue::input::<UpdateCardArgs>(),
+        output_schema = crate::tools::catalogue::output::<Card>(),
         annotations(
             title = "Update Deck card",
             read_only_hint = false,
@@ -242,6 +248,8 @@ impl NextcloudMcp {
     /// Delete a card (Deck keeps it in its trash for a while).
     #[tool(
         name = "deck_delete_card",
+        input_schema = crate::tools::catalogue::input::<CardRef>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete Deck card",
             read_only_hint = false,
@@ -265,6 +273,8 @@ impl NextcloudMcp {
     /// Archive a card: it leaves the board view but stays readable (deck_get_archived_stacks).
     #[tool(
         name = "deck_archive_card",
+        input_schema = crate::tools::catalogue::input::<CardRef>(),
+        output_schema = crate::tools::catalogue::output::<Card>(),
         annotations(
             title = "Archive Deck card",
             read_only_hint = false,
@@ -289,6 +299,8 @@ impl NextcloudMcp {
     /// Bring an archived card back onto the board.
     #[tool(
         name = "deck_unarchive_card",
+        input_schema = crate::tools::catalogue::input::<CardRef>(),
+        output_schema = crate::tools::catalogue::output::<Card>(),
         annotations(
             title = "Unarchive Deck card",
             read_only_hint = false,
@@ -313,6 +325,8 @@ impl NextcloudMcp {
     /// Move a card to another position and/or another stack of the same board. Returns the card as it is afterwards.
     #[tool(
         name = "deck_reorder_card",
+        input_schema = crate::tools::catalogue::input::<ReorderCardArgs>(),
+        output_schema = crate::tools::catalogue::output::<Card>(),
         annotations(
             title = "Reorder or move Deck card",
             read_only_hint = false,
@@ -349,6 +363,8 @@ impl NextcloudMcp {
     /// Move a card to a stack on another board, keeping its title, description, due date and done state. Labels of the old board do not exist on the new one; the result says which were dropped.
     #[tool(
         name = "deck_move_card_to_board",
+        input_schema = crate::tools::catalogue::input::<MoveCardArgs>(),
+        output_schema = crate::tools::catalogue::output::<MovedCard>(),
         annotations(
             title = "Move Deck card to another board",
             read_only_hint = false,

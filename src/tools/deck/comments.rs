@@ -159,6 +159,8 @@ impl NextcloudMcp {
     /// List a card's comments, newest first by default, with paging and optional shortening of long messages.
     #[tool(
         name = "deck_get_card_comments",
+        input_schema = crate::tools::catalogue::input::<GetCommentsArgs>(),
+        output_schema = crate::tools::catalogue::output::<CommentList>(),
         annotations(
             title = "List Deck card comments",
             read_only_hint = true,
@@ -246,6 +248,8 @@ impl NextcloudMcp {
     /// Comment on a card. Deck accepts at most 1000 characters per comment: longer messages are refused, or with overflow='split' posted as up to 10 numbered parts "(i/N)" split at headings, paragraphs, lines, sentences or words (never inside an @mention), parts 2..N as replies to part 1. Splitting is not atomic: if a part fails, the error lists the parts already posted.
     #[tool(
         name = "deck_create_card_comment",
+        input_schema = crate::tools::catalogue::input::<CreateCommentArgs>(),
+        output_schema = crate::tools::catalogue::output::<PostedComments>(),
         annotations(
             title = "Comment on Deck card",
             read_only_hint = false,
@@ -316,6 +320,8 @@ impl NextcloudMcp {
     /// Change the text of one of your comments (at most 1000 characters).
     #[tool(
         name = "deck_update_card_comment",
+        input_schema = crate::tools::catalogue::input::<UpdateCommentArgs>(),
+        output_schema = crate::tools::catalogue::output::<Comment>(),
         annotations(
             title = "Edit Deck card comment",
             read_only_hint = false,
@@ -349,6 +355,8 @@ impl NextcloudMcp {
     /// Delete one of your comments.
     #[tool(
         name = "deck_delete_card_comment",
+        input_schema = crate::tools::catalogue::input::<DeleteCommentArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete Deck card comment",
             read_only_hint = false,

@@ -82,6 +82,8 @@ impl NextcloudMcp {
     /// List the labels defined on a board (id, title, color).
     #[tool(
         name = "deck_get_labels",
+        input_schema = crate::tools::catalogue::input::<BoardArgs>(),
+        output_schema = crate::tools::catalogue::output::<LabelList>(),
         annotations(
             title = "List Deck labels",
             read_only_hint = true,
@@ -107,6 +109,8 @@ impl NextcloudMcp {
     /// Read one label of a board.
     #[tool(
         name = "deck_get_label",
+        input_schema = crate::tools::catalogue::input::<LabelArgs>(),
+        output_schema = crate::tools::catalogue::output::<Label>(),
         annotations(
             title = "Get Deck label",
             read_only_hint = true,
@@ -127,6 +131,8 @@ impl NextcloudMcp {
     /// Create a label on a board.
     #[tool(
         name = "deck_create_label",
+        input_schema = crate::tools::catalogue::input::<CreateLabelArgs>(),
+        output_schema = crate::tools::catalogue::output::<Label>(),
         annotations(
             title = "Create Deck label",
             read_only_hint = false,
@@ -153,6 +159,8 @@ impl NextcloudMcp {
     /// Rename or recolor a label. Fields left out keep their value.
     #[tool(
         name = "deck_update_label",
+        input_schema = crate::tools::catalogue::input::<UpdateLabelArgs>(),
+        output_schema = crate::tools::catalogue::output::<Label>(),
         annotations(
             title = "Update Deck label",
             read_only_hint = false,
@@ -195,6 +203,8 @@ impl NextcloudMcp {
     /// Delete a label from a board (it disappears from every card).
     #[tool(
         name = "deck_delete_label",
+        input_schema = crate::tools::catalogue::input::<LabelArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete Deck label",
             read_only_hint = false,
@@ -221,6 +231,8 @@ impl NextcloudMcp {
     /// Put a board label on a card.
     #[tool(
         name = "deck_assign_label_to_card",
+        input_schema = crate::tools::catalogue::input::<CardLabelArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Add label to Deck card",
             read_only_hint = false,
@@ -253,6 +265,8 @@ impl NextcloudMcp {
     /// Take a label off a card.
     #[tool(
         name = "deck_remove_label_from_card",
+        input_schema = crate::tools::catalogue::input::<CardLabelArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Remove label from Deck card",
             read_only_hint = false,

@@ -272,6 +272,8 @@ impl NextcloudMcp {
     /// List a board's stacks (columns) with their cards, filtered by status/label/assignee and projected compactly (summary cards with description previews by default). The result notes what was hidden or shortened.
     #[tool(
         name = "deck_get_stacks",
+        input_schema = crate::tools::catalogue::input::<GetStacksArgs>(),
+        output_schema = crate::tools::catalogue::output::<StacksResult>(),
         annotations(
             title = "List Deck stacks",
             read_only_hint = true,
@@ -294,6 +296,8 @@ impl NextcloudMcp {
     /// Read one stack with its cards, using the same filters and projection as deck_get_stacks.
     #[tool(
         name = "deck_get_stack",
+        input_schema = crate::tools::catalogue::input::<GetStackArgs>(),
+        output_schema = crate::tools::catalogue::output::<StackResult>(),
         annotations(
             title = "Get Deck stack",
             read_only_hint = true,
@@ -323,6 +327,8 @@ impl NextcloudMcp {
     /// List a board's archived cards by stack (Deck keeps them out of the normal stack listing), with label/assignee filters and compact projection.
     #[tool(
         name = "deck_get_archived_stacks",
+        input_schema = crate::tools::catalogue::input::<GetArchivedStacksArgs>(),
+        output_schema = crate::tools::catalogue::output::<StacksResult>(),
         annotations(
             title = "List archived Deck cards",
             read_only_hint = true,
@@ -353,6 +359,8 @@ impl NextcloudMcp {
     /// List the cards of one stack, filtered and projected like deck_get_stacks.
     #[tool(
         name = "deck_get_cards",
+        input_schema = crate::tools::catalogue::input::<GetStackArgs>(),
+        output_schema = crate::tools::catalogue::output::<CardsResult>(),
         annotations(
             title = "List Deck cards",
             read_only_hint = true,
@@ -384,6 +392,8 @@ impl NextcloudMcp {
     /// A compact snapshot of a whole board in one call: the board's labels and members, every stack with summary cards (titles, labels, assignees, due dates, short previews) and counts, including overdue cards. Best first call to understand a board.
     #[tool(
         name = "deck_get_board_overview",
+        input_schema = crate::tools::catalogue::input::<OverviewArgs>(),
+        output_schema = crate::tools::catalogue::output::<BoardOverview>(),
         annotations(
             title = "Deck board overview",
             read_only_hint = true,

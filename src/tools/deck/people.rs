@@ -67,6 +67,8 @@ impl NextcloudMcp {
     /// Assign a user (a board member) to a card.
     #[tool(
         name = "deck_assign_user_to_card",
+        input_schema = crate::tools::catalogue::input::<CardUserArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Assign user to Deck card",
             read_only_hint = false,
@@ -101,6 +103,8 @@ impl NextcloudMcp {
     /// Remove a user's assignment from a card.
     #[tool(
         name = "deck_unassign_user_from_card",
+        input_schema = crate::tools::catalogue::input::<CardUserArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Unassign user from Deck card",
             read_only_hint = false,
@@ -135,6 +139,8 @@ impl NextcloudMcp {
     /// Mark a card as depending on another card (needs Deck 1.18.0 or newer; refused with a clear message on older Deck).
     #[tool(
         name = "deck_assign_dependent_card",
+        input_schema = crate::tools::catalogue::input::<DependentCardArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Add Deck card dependency",
             read_only_hint = false,
@@ -173,6 +179,8 @@ impl NextcloudMcp {
     /// Remove a dependency between two cards (needs Deck 1.18.0 or newer).
     #[tool(
         name = "deck_remove_dependent_card",
+        input_schema = crate::tools::catalogue::input::<DependentCardArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Remove Deck card dependency",
             read_only_hint = false,

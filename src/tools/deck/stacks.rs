@@ -78,6 +78,8 @@ impl NextcloudMcp {
     /// Create a stack (column) on a board.
     #[tool(
         name = "deck_create_stack",
+        input_schema = crate::tools::catalogue::input::<CreateStackArgs>(),
+        output_schema = crate::tools::catalogue::output::<StackInfo>(),
         annotations(
             title = "Create Deck stack",
             read_only_hint = false,
@@ -102,6 +104,8 @@ impl NextcloudMcp {
     /// Rename or reorder a stack. Fields left out keep their value (the stack is read first, since Deck needs both title and order).
     #[tool(
         name = "deck_update_stack",
+        input_schema = crate::tools::catalogue::input::<UpdateStackArgs>(),
+        output_schema = crate::tools::catalogue::output::<StackInfo>(),
         annotations(
             title = "Update Deck stack",
             read_only_hint = false,
@@ -138,6 +142,8 @@ impl NextcloudMcp {
     /// Delete a stack and the cards in it (Deck keeps them in its trash for a while).
     #[tool(
         name = "deck_delete_stack",
+        input_schema = crate::tools::catalogue::input::<DeleteStackArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete Deck stack",
             read_only_hint = false,

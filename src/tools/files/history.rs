@@ -79,6 +79,7 @@ impl NextcloudMcp {
     /// List deleted files and folders in the trash bin, with the entry id needed to restore each.
     #[tool(
         name = "nc_webdav_list_trash",
+        output_schema = crate::tools::catalogue::output::<TrashList>(),
         annotations(
             title = "List trash bin",
             read_only_hint = true,
@@ -109,6 +110,8 @@ impl NextcloudMcp {
     /// Restore a deleted file or folder from the trash bin to where it was.
     #[tool(
         name = "nc_webdav_restore_from_trash",
+        input_schema = crate::tools::catalogue::input::<RestoreTrashArgs>(),
+        output_schema = crate::tools::catalogue::output::<RestoreTrashResponse>(),
         annotations(
             title = "Restore from trash",
             read_only_hint = false,
@@ -163,6 +166,8 @@ impl NextcloudMcp {
     /// List earlier versions of a file, newest first, with the version id needed to restore each.
     #[tool(
         name = "nc_webdav_list_versions",
+        input_schema = crate::tools::catalogue::input::<PathArgs>(),
+        output_schema = crate::tools::catalogue::output::<VersionList>(),
         annotations(
             title = "List file versions",
             read_only_hint = true,
@@ -195,6 +200,8 @@ impl NextcloudMcp {
     /// Roll a file back to an earlier version. The content it had before becomes a version itself, so this can be undone.
     #[tool(
         name = "nc_webdav_restore_version",
+        input_schema = crate::tools::catalogue::input::<RestoreVersionArgs>(),
+        output_schema = crate::tools::catalogue::output::<RestoreVersionResponse>(),
         annotations(
             title = "Restore file version",
             read_only_hint = false,

@@ -146,6 +146,8 @@ impl NextcloudMcp {
     /// List the comments on a file, newest first.
     #[tool(
         name = "nc_webdav_list_comments",
+        input_schema = crate::tools::catalogue::input::<ListCommentsArgs>(),
+        output_schema = crate::tools::catalogue::output::<CommentList>(),
         annotations(
             title = "List file comments",
             read_only_hint = true,
@@ -180,6 +182,8 @@ impl NextcloudMcp {
     /// Add a comment to a file (at most 1000 characters; `@uid` mentions a user).
     #[tool(
         name = "nc_webdav_create_comment",
+        input_schema = crate::tools::catalogue::input::<CreateCommentArgs>(),
+        output_schema = crate::tools::catalogue::output::<CreateCommentResponse>(),
         annotations(
             title = "Comment on file",
             read_only_hint = false,
@@ -222,6 +226,7 @@ impl NextcloudMcp {
     /// List all system tags visible to the user.
     #[tool(
         name = "nc_webdav_list_tags",
+        output_schema = crate::tools::catalogue::output::<TagList>(),
         annotations(
             title = "List tags",
             read_only_hint = true,
@@ -245,6 +250,8 @@ impl NextcloudMcp {
     /// List the system tags of one file or folder.
     #[tool(
         name = "nc_webdav_get_file_tags",
+        input_schema = crate::tools::catalogue::input::<PathArgs>(),
+        output_schema = crate::tools::catalogue::output::<FileTags>(),
         annotations(
             title = "Get file tags",
             read_only_hint = true,
@@ -273,7 +280,8 @@ impl NextcloudMcp {
     /// Find every file and folder carrying a system tag.
     #[tool(
         name = "nc_webdav_find_by_tag_name",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
+        input_schema = crate::tools::catalogue::input::<FindByTagArgs>(),
+        output_schema = crate::tools::catalogue::output::<FileList>(),
         annotations(
             title = "Find files by tag",
             read_only_hint = true,
@@ -312,6 +320,8 @@ impl NextcloudMcp {
     /// Tag a file or folder, creating the tag if it does not exist yet.
     #[tool(
         name = "nc_webdav_tag_file",
+        input_schema = crate::tools::catalogue::input::<TagFileArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagChange>(),
         annotations(
             title = "Tag file",
             read_only_hint = false,
@@ -353,6 +363,8 @@ impl NextcloudMcp {
     /// Remove a tag from a file or folder (the tag itself stays).
     #[tool(
         name = "nc_webdav_untag_file",
+        input_schema = crate::tools::catalogue::input::<TagFileArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagChange>(),
         annotations(
             title = "Untag file",
             read_only_hint = false,

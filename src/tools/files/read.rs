@@ -241,7 +241,8 @@ impl NextcloudMcp {
     /// List a folder of the user's files: name, type, size, content type, modification time, etag and file id of each entry.
     #[tool(
         name = "nc_webdav_list_directory",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<DirectoryListing>(),
+        input_schema = crate::tools::catalogue::input::<ListDirectoryArgs>(),
+        output_schema = crate::tools::catalogue::output::<DirectoryListing>(),
         annotations(
             title = "List folder",
             read_only_hint = true,
@@ -286,7 +287,8 @@ impl NextcloudMcp {
     /// Read a file, or a byte range of a large one. Text comes back as text, images as image content, other files as base64, always in the first content block (once); the structured result gives size, etag and, when more is left, the `next_offset` to pass as `offset` for the next range. Each read returns at most 512 KiB unless `length` says otherwise.
     #[tool(
         name = "nc_webdav_read_file",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<ReadFileResponse>(),
+        input_schema = crate::tools::catalogue::input::<ReadFileArgs>(),
+        output_schema = crate::tools::catalogue::output::<ReadFileResponse>(),
         annotations(
             title = "Read file",
             read_only_hint = true,

@@ -131,7 +131,8 @@ impl NextcloudMcp {
     /// Search the user's files by name pattern, MIME type and/or favorite flag (server-side SEARCH, newest first).
     #[tool(
         name = "nc_webdav_search_files",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
+        input_schema = crate::tools::catalogue::input::<SearchFilesArgs>(),
+        output_schema = crate::tools::catalogue::output::<FileList>(),
         annotations(
             title = "Search files",
             read_only_hint = true,
@@ -166,7 +167,8 @@ impl NextcloudMcp {
     /// Find files whose name matches a pattern (`%` wildcard; plain text matches names containing it).
     #[tool(
         name = "nc_webdav_find_by_name",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
+        input_schema = crate::tools::catalogue::input::<FindByNameArgs>(),
+        output_schema = crate::tools::catalogue::output::<FileList>(),
         annotations(
             title = "Find files by name",
             read_only_hint = true,
@@ -194,7 +196,8 @@ impl NextcloudMcp {
     /// Find files by MIME type, e.g. `application/pdf`, `image/%` or just `image`.
     #[tool(
         name = "nc_webdav_find_by_type",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
+        input_schema = crate::tools::catalogue::input::<FindByTypeArgs>(),
+        output_schema = crate::tools::catalogue::output::<FileList>(),
         annotations(
             title = "Find files by type",
             read_only_hint = true,
@@ -222,7 +225,8 @@ impl NextcloudMcp {
     /// List the files and folders the user marked as favorite.
     #[tool(
         name = "nc_webdav_list_favorites",
-        output_schema = rmcp::handler::server::tool::schema_for_output::<FileList>(),
+        input_schema = crate::tools::catalogue::input::<ListFavoritesArgs>(),
+        output_schema = crate::tools::catalogue::output::<FileList>(),
         annotations(
             title = "List favorites",
             read_only_hint = true,

@@ -181,6 +181,8 @@ impl NextcloudMcp {
     /// Write a file without ever overwriting silently: with no if_match it only creates a new file; with the etag from a read it replaces exactly that version; with `*` it overwrites on purpose. Conflicts and locks come back as clear errors.
     #[tool(
         name = "nc_webdav_write_file",
+        input_schema = crate::tools::catalogue::input::<WriteFileArgs>(),
+        output_schema = crate::tools::catalogue::output::<WriteFileResponse>(),
         annotations(
             title = "Write file",
             read_only_hint = false,
@@ -234,6 +236,8 @@ impl NextcloudMcp {
     /// Create a folder (its parent must exist). Succeeds with created=false when the folder already exists.
     #[tool(
         name = "nc_webdav_create_directory",
+        input_schema = crate::tools::catalogue::input::<PathArgs>(),
+        output_schema = crate::tools::catalogue::output::<CreateDirectoryResponse>(),
         annotations(
             title = "Create folder",
             read_only_hint = false,
@@ -275,6 +279,8 @@ impl NextcloudMcp {
     /// Delete a file or folder (a folder with everything in it). Nextcloud keeps it in the trash bin; the result names the trash entry to restore.
     #[tool(
         name = "nc_webdav_delete_resource",
+        input_schema = crate::tools::catalogue::input::<PathArgs>(),
+        output_schema = crate::tools::catalogue::output::<DeleteResponse>(),
         annotations(
             title = "Delete file or folder",
             read_only_hint = false,
@@ -315,6 +321,8 @@ impl NextcloudMcp {
     /// Move or rename a file or folder. An existing destination is only replaced with overwrite=true, and only if it still has if_destination_match's etag when given.
     #[tool(
         name = "nc_webdav_move_resource",
+        input_schema = crate::tools::catalogue::input::<TransferArgs>(),
+        output_schema = crate::tools::catalogue::output::<TransferResponse>(),
         annotations(
             title = "Move or rename",
             read_only_hint = false,
@@ -334,6 +342,8 @@ impl NextcloudMcp {
     /// Copy a file or folder. An existing destination is only replaced with overwrite=true, and only if it still has if_destination_match's etag when given.
     #[tool(
         name = "nc_webdav_copy_resource",
+        input_schema = crate::tools::catalogue::input::<TransferArgs>(),
+        output_schema = crate::tools::catalogue::output::<TransferResponse>(),
         annotations(
             title = "Copy",
             read_only_hint = false,

@@ -158,6 +158,8 @@ impl NextcloudMcp {
     /// Set or clear flags of a message: seen (read), flagged (starred), answered, junk.
     #[tool(
         name = "nc_mail_set_flags",
+        input_schema = crate::tools::catalogue::input::<FlagsArgs>(),
+        output_schema = crate::tools::catalogue::output::<FlagsSet>(),
         annotations(
             title = "Set mail flags",
             read_only_hint = false,
@@ -207,6 +209,8 @@ impl NextcloudMcp {
     /// Create a tag (or get the existing one with that name: its name and colour are kept).
     #[tool(
         name = "nc_mail_create_tag",
+        input_schema = crate::tools::catalogue::input::<CreateTagArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagResult>(),
         annotations(
             title = "Create mail tag",
             read_only_hint = false,
@@ -245,6 +249,8 @@ impl NextcloudMcp {
     /// Put a tag on a message; a tag name that does not exist yet is created first. Mail's default tags (Important, Work, Personal, To Do, Later) are reused, not duplicated.
     #[tool(
         name = "nc_mail_set_tag",
+        input_schema = crate::tools::catalogue::input::<TagArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagResult>(),
         annotations(
             title = "Tag mail message",
             read_only_hint = false,
@@ -285,6 +291,8 @@ impl NextcloudMcp {
     /// Remove a tag from a message. Unknown tags are never created; removing a tag the message does not have changes nothing.
     #[tool(
         name = "nc_mail_remove_tag",
+        input_schema = crate::tools::catalogue::input::<TagArgs>(),
+        output_schema = crate::tools::catalogue::output::<TagResult>(),
         annotations(
             title = "Untag mail message",
             read_only_hint = false,
@@ -333,6 +341,8 @@ impl NextcloudMcp {
     /// Move a message to another mailbox (also of another account). The message gets a new id there; the result gives its RFC Message-ID to find it again.
     #[tool(
         name = "nc_mail_move_message",
+        input_schema = crate::tools::catalogue::input::<MoveArgs>(),
+        output_schema = crate::tools::catalogue::output::<Moved>(),
         annotations(
             title = "Move mail message",
             read_only_hint = false,
@@ -373,6 +383,8 @@ impl NextcloudMcp {
     /// Delete a message: it moves to the account's trash, or is removed for good when it already is in the trash (the result says which).
     #[tool(
         name = "nc_mail_delete_message",
+        input_schema = crate::tools::catalogue::input::<DeleteArgs>(),
+        output_schema = crate::tools::catalogue::output::<Moved>(),
         annotations(
             title = "Delete mail message",
             read_only_hint = false,

@@ -99,6 +99,7 @@ impl NextcloudMcp {
     /// List the user's mail accounts: id, name, address, aliases (to send from) and the special mailbox ids (sent, trash, drafts, archive, junk). Server settings are not returned.
     #[tool(
         name = "nc_mail_list_accounts",
+        output_schema = crate::tools::catalogue::output::<AccountList>(),
         annotations(
             title = "List mail accounts",
             read_only_hint = true,
@@ -125,6 +126,8 @@ impl NextcloudMcp {
     /// List the mailboxes (folders) of an account: id, full and short name, parent, special use (inbox, sent, trash...) and unread count.
     #[tool(
         name = "nc_mail_list_mailboxes",
+        input_schema = crate::tools::catalogue::input::<AccountArgs>(),
+        output_schema = crate::tools::catalogue::output::<MailboxList>(),
         annotations(
             title = "List mailboxes",
             read_only_hint = true,
@@ -153,6 +156,8 @@ impl NextcloudMcp {
     /// List the messages of a mailbox, newest first, one page at a time (pass `next_cursor` back as `cursor`), with filters for unread, sender, subject and date. A mailbox Mail has not synced yet is synced first.
     #[tool(
         name = "nc_mail_list_messages",
+        input_schema = crate::tools::catalogue::input::<ListMessagesArgs>(),
+        output_schema = crate::tools::catalogue::output::<MessageList>(),
         annotations(
             title = "List mail messages",
             read_only_hint = true,
@@ -199,6 +204,8 @@ impl NextcloudMcp {
     /// Read one message: headers, body as plain text (HTML converted, long bodies cut with a note), attachments (ids for nc_mail_get_attachment), flags, and Mail's phishing and trust hints.
     #[tool(
         name = "nc_mail_get_message",
+        input_schema = crate::tools::catalogue::input::<GetMessageArgs>(),
+        output_schema = crate::tools::catalogue::output::<MessageDetail>(),
         annotations(
             title = "Get mail message",
             read_only_hint = true,
@@ -257,6 +264,8 @@ impl NextcloudMcp {
     /// Read a message's raw RFC 822 source: by default only its headers, and never more than `max_bytes`.
     #[tool(
         name = "nc_mail_get_message_source",
+        input_schema = crate::tools::catalogue::input::<SourceArgs>(),
+        output_schema = crate::tools::catalogue::output::<Source>(),
         annotations(
             title = "Get mail message source",
             read_only_hint = true,
@@ -304,6 +313,8 @@ impl NextcloudMcp {
     /// Download one attachment of a message: text files as text, other files as base64, refused above `max_bytes` (default 1 MiB).
     #[tool(
         name = "nc_mail_get_attachment",
+        input_schema = crate::tools::catalogue::input::<AttachmentArgs>(),
+        output_schema = crate::tools::catalogue::output::<Attachment>(),
         annotations(
             title = "Get mail attachment",
             read_only_hint = true,
@@ -371,6 +382,8 @@ impl NextcloudMcp {
     /// Search mail across all mailboxes and accounts (Nextcloud's unified search, provider `mail`): subject, sender and recipients.
     #[tool(
         name = "nc_mail_search",
+        input_schema = crate::tools::catalogue::input::<SearchArgs>(),
+        output_schema = crate::tools::catalogue::output::<SearchResult>(),
         annotations(
             title = "Search mail",
             read_only_hint = true,

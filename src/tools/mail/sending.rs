@@ -148,6 +148,8 @@ impl NextcloudMcp {
     /// Send an e-mail from one of the user's accounts. Recipients are lists of addresses. If delivery fails the message stays in the Outbox and the error gives its id for `retry_outbox_id`, so nothing is sent twice.
     #[tool(
         name = "nc_mail_send_message",
+        input_schema = crate::tools::catalogue::input::<SendArgs>(),
+        output_schema = crate::tools::catalogue::output::<SentMail>(),
         annotations(
             title = "Send e-mail",
             read_only_hint = false,
@@ -211,6 +213,8 @@ impl NextcloudMcp {
     /// Reply to a message: answers its sender (or Reply-To; everyone with reply_all), subject "Re: …", In-Reply-To/References set to the original, original quoted below. Sent from the account that received it.
     #[tool(
         name = "nc_mail_reply_to_message",
+        input_schema = crate::tools::catalogue::input::<ReplyArgs>(),
+        output_schema = crate::tools::catalogue::output::<SentMail>(),
         annotations(
             title = "Reply to e-mail",
             read_only_hint = false,

@@ -153,6 +153,7 @@ impl NextcloudMcp {
     /// List News folders with how many feeds and unread items each holds.
     #[tool(
         name = "nc_news_list_folders",
+        output_schema = crate::tools::catalogue::output::<FolderList>(),
         annotations(
             title = "List News folders",
             read_only_hint = true,
@@ -189,6 +190,8 @@ impl NextcloudMcp {
     /// List subscribed feeds: title, URLs, folder, unread count, pinned, and update errors.
     #[tool(
         name = "nc_news_list_feeds",
+        input_schema = crate::tools::catalogue::input::<ListFeedsArgs>(),
+        output_schema = crate::tools::catalogue::output::<FeedListView>(),
         annotations(
             title = "List News feeds",
             read_only_hint = true,
@@ -220,6 +223,8 @@ impl NextcloudMcp {
     /// List News items (articles), newest first, from everything, one feed or one folder, optionally only starred and/or unread; paged with `next_offset`. Bodies are shortened to excerpts (nc_news_get_item reads one in full).
     #[tool(
         name = "nc_news_list_items",
+        input_schema = crate::tools::catalogue::input::<ListItemsArgs>(),
+        output_schema = crate::tools::catalogue::output::<ItemPage>(),
         annotations(
             title = "List News items",
             read_only_hint = true,
@@ -269,6 +274,8 @@ impl NextcloudMcp {
     /// Read one News item in full (text converted from HTML, capped), without downloading the other items.
     #[tool(
         name = "nc_news_get_item",
+        input_schema = crate::tools::catalogue::input::<ItemArgs>(),
+        output_schema = crate::tools::catalogue::output::<ItemDetail>(),
         annotations(
             title = "Get News item",
             read_only_hint = true,
@@ -312,6 +319,8 @@ impl NextcloudMcp {
     /// List starred News items, newest first, paged with `next_offset`.
     #[tool(
         name = "nc_news_get_starred_items",
+        input_schema = crate::tools::catalogue::input::<PageArgs>(),
+        output_schema = crate::tools::catalogue::output::<ItemPage>(),
         annotations(
             title = "Get starred News items",
             read_only_hint = true,
@@ -332,6 +341,8 @@ impl NextcloudMcp {
     /// List unread News items over all feeds, newest first, paged with `next_offset`.
     #[tool(
         name = "nc_news_get_unread_items",
+        input_schema = crate::tools::catalogue::input::<PageArgs>(),
+        output_schema = crate::tools::catalogue::output::<ItemPage>(),
         annotations(
             title = "Get unread News items",
             read_only_hint = true,
@@ -351,6 +362,8 @@ impl NextcloudMcp {
     /// Check feed health: one feed's update errors and next update, or (without feed_id) every feed with errors, worst first; also says when News' cron is not set up.
     #[tool(
         name = "nc_news_get_feed_health",
+        input_schema = crate::tools::catalogue::input::<HealthArgs>(),
+        output_schema = crate::tools::catalogue::output::<Health>(),
         annotations(
             title = "Get News feed health",
             read_only_hint = true,
@@ -416,6 +429,7 @@ impl NextcloudMcp {
     /// News app version and warnings (cron not set up, database charset).
     #[tool(
         name = "nc_news_get_status",
+        output_schema = crate::tools::catalogue::output::<Status>(),
         annotations(
             title = "Get News status",
             read_only_hint = true,
@@ -445,6 +459,8 @@ impl NextcloudMcp {
     /// Mark News items read or unread, and/or starred or unstarred.
     #[tool(
         name = "nc_news_mark_items",
+        input_schema = crate::tools::catalogue::input::<MarkArgs>(),
+        output_schema = crate::tools::catalogue::output::<Marked>(),
         annotations(
             title = "Mark News items",
             read_only_hint = false,

@@ -142,6 +142,8 @@ impl NextcloudMcp {
     /// Search everything the user can see in Nextcloud (files, notes, Deck cards, Talk, mail, comments; the full-text index when installed) through Nextcloud's unified search. Use it to find something when you do not know which app holds it; use an app's own tools to read or change the item. Returns title, subline, link and provider per result, and a cursor per provider for more.
     #[tool(
         name = "nc_unified_search",
+        input_schema = crate::tools::catalogue::input::<UnifiedSearchArgs>(),
+        output_schema = crate::tools::catalogue::output::<UnifiedSearchResponse>(),
         annotations(
             title = "Unified search",
             read_only_hint = true,

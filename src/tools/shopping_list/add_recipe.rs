@@ -73,6 +73,8 @@ impl NextcloudMcp {
     /// Put a Cookbook recipe's ingredients on a shopping list in one call: quantities scaled to `servings`, merged into unchecked items with the same name and unit, shop areas detected.
     #[tool(
         name = "shopping_list_add_recipe",
+        input_schema = crate::tools::catalogue::input::<AddRecipeArgs>(),
+        output_schema = crate::tools::catalogue::output::<AddRecipeView>(),
         annotations(
             title = "Add a recipe's ingredients to a shopping list",
             read_only_hint = false,

@@ -123,6 +123,7 @@ impl NextcloudMcp {
     /// List the caller's shopping lists (owned first, then shared), with whether each is writable.
     #[tool(
         name = "nc_shopping_list_get_lists",
+        output_schema = crate::tools::catalogue::output::<ListsView>(),
         annotations(
             title = "List shopping lists",
             read_only_hint = true,
@@ -146,6 +147,8 @@ impl NextcloudMcp {
     /// Read one shopping list (title, owner, writable); nc_shopping_list_get_items reads its items.
     #[tool(
         name = "nc_shopping_list_get_list",
+        input_schema = crate::tools::catalogue::input::<ListArgs>(),
+        output_schema = crate::tools::catalogue::output::<ShoppingList>(),
         annotations(
             title = "Get a shopping list",
             read_only_hint = true,
@@ -166,6 +169,8 @@ impl NextcloudMcp {
     /// Create a shopping list (the app gives it default shop areas).
     #[tool(
         name = "nc_shopping_list_create_list",
+        input_schema = crate::tools::catalogue::input::<CreateListArgs>(),
+        output_schema = crate::tools::catalogue::output::<ShoppingList>(),
         annotations(
             title = "Create a shopping list",
             read_only_hint = false,
@@ -187,6 +192,8 @@ impl NextcloudMcp {
     /// Rename a shopping list.
     #[tool(
         name = "nc_shopping_list_update_list",
+        input_schema = crate::tools::catalogue::input::<UpdateListArgs>(),
+        output_schema = crate::tools::catalogue::output::<ShoppingList>(),
         annotations(
             title = "Rename a shopping list",
             read_only_hint = false,
@@ -210,6 +217,8 @@ impl NextcloudMcp {
     /// Delete a shopping list and all its items for everyone it is shared with; permanent (no trash). Owner only.
     #[tool(
         name = "nc_shopping_list_delete_list",
+        input_schema = crate::tools::catalogue::input::<ListArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete a shopping list",
             read_only_hint = false,
@@ -238,6 +247,8 @@ impl NextcloudMcp {
     /// List a shopping list's items (unchecked first) with quantity, unit, shop area name and who ticked them off.
     #[tool(
         name = "nc_shopping_list_get_items",
+        input_schema = crate::tools::catalogue::input::<GetItemsArgs>(),
+        output_schema = crate::tools::catalogue::output::<ItemsView>(),
         annotations(
             title = "List shopping list items",
             read_only_hint = true,
@@ -271,6 +282,8 @@ impl NextcloudMcp {
     /// Add items to a shopping list. Without shop_area_id the area is picked from the list's area keywords (as the web UI does). Reports each item; earlier items stay added if a later one fails.
     #[tool(
         name = "nc_shopping_list_add_items",
+        input_schema = crate::tools::catalogue::input::<AddItemsArgs>(),
+        output_schema = crate::tools::catalogue::output::<AddItemsView>(),
         annotations(
             title = "Add shopping list items",
             read_only_hint = false,
@@ -346,6 +359,8 @@ impl NextcloudMcp {
     /// Change an item's name, quantity, unit or shop area; give null to clear quantity, unit or area. Use nc_shopping_list_check_item to tick it off.
     #[tool(
         name = "nc_shopping_list_update_item",
+        input_schema = crate::tools::catalogue::input::<UpdateItemArgs>(),
+        output_schema = crate::tools::catalogue::output::<Item>(),
         annotations(
             title = "Update a shopping list item",
             read_only_hint = false,
@@ -390,6 +405,8 @@ impl NextcloudMcp {
     /// Tick an item off (checked=true) or untick it (checked=false).
     #[tool(
         name = "nc_shopping_list_check_item",
+        input_schema = crate::tools::catalogue::input::<CheckItemArgs>(),
+        output_schema = crate::tools::catalogue::output::<Item>(),
         annotations(
             title = "Check or uncheck a shopping list item",
             read_only_hint = false,
@@ -415,6 +432,8 @@ impl NextcloudMcp {
     /// Delete one item from a shopping list; permanent.
     #[tool(
         name = "nc_shopping_list_delete_item",
+        input_schema = crate::tools::catalogue::input::<ItemArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Delete a shopping list item",
             read_only_hint = false,
@@ -443,6 +462,8 @@ impl NextcloudMcp {
     /// Delete every ticked-off item of a shopping list; permanent. Returns how many were removed.
     #[tool(
         name = "nc_shopping_list_clear_checked_items",
+        input_schema = crate::tools::catalogue::input::<ListArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Remove checked shopping list items",
             read_only_hint = false,
@@ -465,6 +486,8 @@ impl NextcloudMcp {
     /// Untick every item of a shopping list (to reuse it). Returns how many were unticked.
     #[tool(
         name = "nc_shopping_list_uncheck_all_items",
+        input_schema = crate::tools::catalogue::input::<ListArgs>(),
+        output_schema = crate::tools::catalogue::output::<Done>(),
         annotations(
             title = "Uncheck all shopping list items",
             read_only_hint = false,

@@ -165,6 +165,7 @@ impl NextcloudMcp {
     /// List the Nextcloud Tables the user can see: id, title, emoji, description, row and column counts.
     #[tool(
         name = "nc_tables_list_tables",
+        output_schema = crate::tools::catalogue::output::<TableList>(),
         annotations(
             title = "List tables",
             read_only_hint = true,
@@ -188,6 +189,8 @@ impl NextcloudMcp {
     /// Read a table's schema: its columns (id, title, type, mandatory, options, limits) and views. Use it before inserting or updating rows.
     #[tool(
         name = "nc_tables_get_schema",
+        input_schema = crate::tools::catalogue::input::<TableArgs>(),
+        output_schema = crate::tools::catalogue::output::<Schema>(),
         annotations(
             title = "Get table schema",
             read_only_hint = true,
@@ -216,6 +219,8 @@ impl NextcloudMcp {
     /// Read rows of a table, a page at a time (limit/offset), each row's values keyed by column title.
     #[tool(
         name = "nc_tables_read_table",
+        input_schema = crate::tools::catalogue::input::<ReadTableArgs>(),
+        output_schema = crate::tools::catalogue::output::<RowPage>(),
         annotations(
             title = "Read table rows",
             read_only_hint = true,
@@ -266,6 +271,8 @@ impl NextcloudMcp {
     /// Add a row. data maps column ids or titles to values; it is checked against the columns first (unknown column, wrong type, missing mandatory value), so nothing is written when it does not fit.
     #[tool(
         name = "nc_tables_insert_row",
+        input_schema = crate::tools::catalogue::input::<InsertRowArgs>(),
+        output_schema = crate::tools::catalogue::output::<RowView>(),
         annotations(
             title = "Insert table row",
             read_only_hint = false,
@@ -289,6 +296,8 @@ impl NextcloudMcp {
     /// Change cells of a row; cells not given keep their value. The data is checked against the table's columns first.
     #[tool(
         name = "nc_tables_update_row",
+        input_schema = crate::tools::catalogue::input::<UpdateRowArgs>(),
+        output_schema = crate::tools::catalogue::output::<RowView>(),
         annotations(
             title = "Update table row",
             read_only_hint = false,
@@ -313,6 +322,8 @@ impl NextcloudMcp {
     /// Delete a row. Returns the deleted row's values.
     #[tool(
         name = "nc_tables_delete_row",
+        input_schema = crate::tools::catalogue::input::<RowArgs>(),
+        output_schema = crate::tools::catalogue::output::<RowView>(),
         annotations(
             title = "Delete table row",
             read_only_hint = false,

@@ -242,6 +242,8 @@ impl NextcloudMcp {
     /// Read a conversation's messages with text rendered (mentions as @name, files as 📎 name): newest first, paged with `next_cursor`, or only the messages after `since_message_id`. Never waits for new messages and never marks anything read.
     #[tool(
         name = "talk_get_messages",
+        input_schema = crate::tools::catalogue::input::<GetMessagesArgs>(),
+        output_schema = crate::tools::catalogue::output::<MessagePage>(),
         annotations(
             title = "Get Talk messages",
             read_only_hint = true,
@@ -297,6 +299,8 @@ impl NextcloudMcp {
     /// Read a conversation's unread messages in one call, oldest first, from the user's read marker (nothing is marked read; use talk_mark_as_read with `last_message_id` afterwards).
     #[tool(
         name = "talk_get_unread_messages",
+        input_schema = crate::tools::catalogue::input::<UnreadArgs>(),
+        output_schema = crate::tools::catalogue::output::<UnreadMessages>(),
         annotations(
             title = "Get unread Talk messages",
             read_only_hint = true,
@@ -362,6 +366,8 @@ impl NextcloudMcp {
     /// Post a message to a conversation (optionally as a reply, or silently). Sent once: if the answer is lost, the history is checked for it instead of sending again.
     #[tool(
         name = "talk_send_message",
+        input_schema = crate::tools::catalogue::input::<SendArgs>(),
+        output_schema = crate::tools::catalogue::output::<Sent>(),
         annotations(
             title = "Send Talk message",
             read_only_hint = false,
@@ -438,6 +444,8 @@ impl NextcloudMcp {
     /// Mark a conversation read up to a message (or entirely); returns the new read marker and unread count.
     #[tool(
         name = "talk_mark_as_read",
+        input_schema = crate::tools::catalogue::input::<MarkReadArgs>(),
+        output_schema = crate::tools::catalogue::output::<MarkedRead>(),
         annotations(
             title = "Mark Talk conversation read",
             read_only_hint = false,
@@ -478,6 +486,8 @@ impl NextcloudMcp {
     /// Share a file from the user's Nextcloud into a conversation (it appears as a file message, with an optional caption); the file stays where it is.
     #[tool(
         name = "talk_share_file",
+        input_schema = crate::tools::catalogue::input::<ShareFileArgs>(),
+        output_schema = crate::tools::catalogue::output::<SharedIntoChat>(),
         annotations(
             title = "Share file into Talk",
             read_only_hint = false,

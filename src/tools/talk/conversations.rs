@@ -178,6 +178,8 @@ impl NextcloudMcp {
     /// List the user's Talk conversations, most recent activity first: token (for the other Talk tools), type, name, unread counts and mention flag, and the last message rendered as text.
     #[tool(
         name = "talk_list_conversations",
+        input_schema = crate::tools::catalogue::input::<ListConversationsArgs>(),
+        output_schema = crate::tools::catalogue::output::<ConversationList>(),
         annotations(
             title = "List Talk conversations",
             read_only_hint = true,
@@ -217,6 +219,8 @@ impl NextcloudMcp {
     /// Read one conversation by token: type, name, description, unread counts, the user's role and permissions, and the last message.
     #[tool(
         name = "talk_get_conversation",
+        input_schema = crate::tools::catalogue::input::<TokenArgs>(),
+        output_schema = crate::tools::catalogue::output::<ConversationDetail>(),
         annotations(
             title = "Get Talk conversation",
             read_only_hint = true,
@@ -252,6 +256,8 @@ impl NextcloudMcp {
     /// List the participants of a conversation: users, groups, e-mail guests..., with their role, whether they are online or in the call, and optionally their status.
     #[tool(
         name = "talk_list_participants",
+        input_schema = crate::tools::catalogue::input::<ListParticipantsArgs>(),
+        output_schema = crate::tools::catalogue::output::<ParticipantList>(),
         annotations(
             title = "List Talk participants",
             read_only_hint = true,
@@ -281,6 +287,8 @@ impl NextcloudMcp {
     /// Create a Talk conversation: one-to-one with a user (`room_type` 1, `invite` = their user id; returns the existing one if there is one), or a group/public conversation with a name, adding users, groups and e-mail guests.
     #[tool(
         name = "talk_create_conversation",
+        input_schema = crate::tools::catalogue::input::<CreateConversationArgs>(),
+        output_schema = crate::tools::catalogue::output::<CreatedConversation>(),
         annotations(
             title = "Create Talk conversation",
             read_only_hint = false,
@@ -403,6 +411,8 @@ impl NextcloudMcp {
     /// Add a participant to a group or public conversation: a user (default), a group, a team, an e-mail guest, a federated user or a phone number. Needs moderator rights; adding someone already there changes nothing.
     #[tool(
         name = "talk_add_participant",
+        input_schema = crate::tools::catalogue::input::<AddParticipantArgs>(),
+        output_schema = crate::tools::catalogue::output::<AddedParticipant>(),
         annotations(
             title = "Add Talk participant",
             read_only_hint = false,

@@ -86,6 +86,8 @@ impl NextcloudMcp {
     /// List the reactions on a message: each emoji with who reacted and whether the user did.
     #[tool(
         name = "talk_list_reactions",
+        input_schema = crate::tools::catalogue::input::<ListReactionsArgs>(),
+        output_schema = crate::tools::catalogue::output::<Reactions>(),
         annotations(
             title = "List Talk reactions",
             read_only_hint = true,
@@ -117,6 +119,8 @@ impl NextcloudMcp {
     /// React to a message with an emoji (reacting twice with the same emoji changes nothing).
     #[tool(
         name = "talk_react",
+        input_schema = crate::tools::catalogue::input::<ReactArgs>(),
+        output_schema = crate::tools::catalogue::output::<Reactions>(),
         annotations(
             title = "React to Talk message",
             read_only_hint = false,
@@ -153,6 +157,8 @@ impl NextcloudMcp {
     /// Remove the user's own emoji reaction from a message; a reaction that is not there counts as removed.
     #[tool(
         name = "talk_remove_reaction",
+        input_schema = crate::tools::catalogue::input::<ReactArgs>(),
+        output_schema = crate::tools::catalogue::output::<Reactions>(),
         annotations(
             title = "Remove Talk reaction",
             read_only_hint = false,
