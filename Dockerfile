@@ -31,6 +31,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY vendor ./vendor
 
 # The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md).
 # /out/rootfs is the image's filesystem; /out/state its state directory, owned by the
