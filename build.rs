@@ -9,6 +9,11 @@
 //! older glibc refuses it with a clear message instead of crashing). The container image's
 //! static musl binary keeps the classic format until its start with packed relocations is
 //! checked (musl ≥ 1.2.4 reads them; Rust ships 1.2.5).
+//!
+//! Release builds for x86-64 glibc also gather the functions an idle server runs at the front
+//! of the code (`link/startup-order.ld`, written by `bench/startup_order.py`; decision 0006,
+//! "Code order"), so start-up leaves fewer code pages resident. Set
+//! `NEXTCLOUD_MCP_NO_STARTUP_ORDER=1` to link without it.
 
 use std::process::Command;
 
@@ -26,6 +31,18 @@ fn main() {
     };
     if packed {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+    }
+    println!("cargo:rerun-if-changed=link/startup-order.ld");
+    println!("cargo:rerun-if-env-changed=NEXTCLOUD_MCP_NO_STARTUP_ORDER");
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
+    let opted_out = std::env::var_os("NEXTCLOUD_MCP_NO_STARTUP_ORDER").is_some();
+    if env == "gnu" && arch == "x86_64" && release && !opted_out {
+        let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+        let script = std::path::Path::new(&dir).join("link/startup-order.ld");
+        if script.is_file() {
+            println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
+        }
     }
 }
 
