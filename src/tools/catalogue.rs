@@ -9,6 +9,8 @@
 //! keyed by type name, and fall back to generating (and counting a [`misses`]) for a type the
 //! catalogue lacks. `tests/schema_catalogue.rs` fails when the catalogue differs from what the
 //! types generate today; `UPDATE_SNAPSHOTS=1 cargo test --test schema_catalogue` rewrites it.
+//! Keys are `std::any::type_name`, whose text a new rustc may change: then every lookup misses,
+//! start-up generates the schemas as it used to, and the test asks for a regeneration.
 
 use std::any::{Any, type_name};
 use std::collections::{BTreeMap, HashMap};
@@ -52,6 +54,7 @@ pub fn start_recording() {
 
 /// The catalogue text the schemas generated since [`start_recording`] make: what
 /// `catalogue.json` must hold once every router has been built.
+///
 /// One type per line, each schema compact: diffs name the types that changed, and the file
 /// start-up scans stays small.
 pub fn recorded_catalogue() -> String {
