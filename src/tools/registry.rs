@@ -28,7 +28,8 @@ pub fn all_toolsets() -> Vec<(&'static str, ToolRouter<NextcloudMcp>)> {
     })
 }
 
-/// Runs `build` (anything that generates tool schemas) on a short-lived thread of its own.
+/// Runs `build` (anything that may generate tool schemas: only those missing from
+/// `catalogue.json` are) on a short-lived thread of its own.
 /// rmcp keeps every schema it generates in thread-local caches for the life of the thread;
 /// built on the main or a worker thread, the original schemas of all 191 tools (several MiB)
 /// stayed in memory for good although the served router holds its own portable copies. Here
