@@ -294,13 +294,22 @@ fn undeclare(scopes: &mut Scopes, names: &mut NsCache) {
     names.entries.clear();
 }
 
+/// `bytes` as text, invalid UTF-8 replaced: the same as `String::from_utf8_lossy`, but valid
+/// text (nearly all of it) is checked by `str::from_utf8`, which is several times faster.
+fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// A text piece as it reads: entities expanded (an unknown one kept literally, never
 /// expanded), borrowed from the document when there is nothing to expand.
 fn text_of<'a>(text: BytesText<'a>) -> Cow<'a, str> {
     if memchr::memchr(b'&', &text).is_none() {
         return match text.into_inner() {
-            Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
-            Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+            Cow::Borrowed(bytes) => lossy(bytes),
+            Cow::Owned(bytes) => Cow::Owned(lossy(&bytes).into_owned()),
         };
     }
     match text.unescape() {
@@ -416,10 +425,8 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             Event::CData(data) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
                     let piece = match data.into_inner() {
-                        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes),
-                        Cow::Owned(bytes) => {
-                            Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
-                        }
+                        Cow::Borrowed(bytes) => lossy(bytes),
+                        Cow::Owned(bytes) => Cow::Owned(lossy(&bytes).into_owned()),
                     };
                     append(target, piece);
                 }

@@ -1,22 +1,25 @@
 //! Structured tool answers, built with as little work as the MCP result allows.
 //!
 //! rmcp's own `Json<T>` builds an answer three times: a `serde_json::Value` tree
-//! (`structuredContent`), that tree's `Display` text for the text block (written piece by piece
-//! through `fmt::Formatter` into a `String` that grows by doubling), and rmcp's serialisation of
-//! the whole response. [`Json`] here is a drop-in replacement (same name, so `#[tool]` still
-//! derives the output schema from `T`): the tree is built once, and the text block is written
-//! from it with `serde_json`'s writer straight into one buffer. The answer's bytes are the same
-//! as rmcp's (`tests` below compare them).
+//! (`structuredContent`), that tree's `Display` text for the text block, and rmcp's
+//! serialisation of the whole response, which walks the tree again. [`Json`] here is a drop-in
+//! replacement (same name, so `#[tool]` still derives the output schema from `T`): `T` is
+//! serialised once, straight from the struct, and that JSON text is both the text block and,
+//! written verbatim, `structuredContent` (the vendored rmcp's `CallToolResult::structured_json`,
+//! decision 0007). No tree is built or dropped. The answer's bytes are the same as rmcp's (the
+//! tests below and `files::answer_bytes` compare them): a struct serialises its fields in the
+//! order `to_value` inserts them, as long as no two fields (flattened ones included) share a
+//! name.
 
 use std::borrow::Cow;
 
 use rmcp::handler::server::tool::IntoCallToolResult;
-use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, SerializedJson};
 use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Structured output of a tool: `T` as `structuredContent`, and the same JSON as the text
-/// block for clients that read only text. Same contract as rmcp's `Json<T>`.
+/// block for clients that read only text. Same contract and bytes as rmcp's `Json<T>`.
 pub struct Json<T>(pub T);
 
 impl<T: JsonSchema> JsonSchema for Json<T> {
@@ -29,34 +32,19 @@ impl<T: JsonSchema> JsonSchema for Json<T> {
     }
 }
 
+fn serialize_error(e: serde_json::Error) -> rmcp::ErrorData {
+    rmcp::ErrorData::internal_error(format!("Failed to serialize structured content: {e}"), None)
+}
+
 impl<T: Serialize + JsonSchema + 'static> IntoCallToolResult for Json<T> {
     fn into_call_tool_result(self) -> Result<CallToolResponse, rmcp::ErrorData> {
-        let value = serde_json::to_value(&self.0).map_err(|e| {
-            rmcp::ErrorData::internal_error(
-                format!("Failed to serialize structured content: {e}"),
-                None,
-            )
-        })?;
+        if let Some(json) = SerializedJson::object(&self.0).map_err(serialize_error)? {
+            return Ok(CallToolResult::structured_json(json).into());
+        }
+        // Not an object (every tool's result is one; kept for the contract): the `Value` path,
+        // which rmcp adapts for peers of older protocol versions.
+        let value = serde_json::to_value(&self.0).map_err(serialize_error)?;
         Ok(structured(Vec::new(), value).into())
-    }
-}
-
-/// A result that hands its owned fields to the `structuredContent` tree: the same tree
-/// `serde_json::to_value` builds (keys in field order, `None` as null), without copying every
-/// string and freeing the original. Worth it for large results (a 500-entry listing).
-pub trait IntoValue {
-    /// The JSON tree of `self`, equal to `serde_json::to_value(&self)`, keys in the same order.
-    fn into_value(self) -> serde_json::Value;
-}
-
-/// Structured output like [`Json`], for results implementing [`IntoValue`]: the same answer
-/// bytes, built by moving the result into the tree. Tools returning it name their output
-/// schema (`output_schema = catalogue::output::<T>()`), as every tool does.
-pub struct Structured<T>(pub T);
-
-impl<T: IntoValue + 'static> IntoCallToolResult for Structured<T> {
-    fn into_call_tool_result(self) -> Result<CallToolResponse, rmcp::ErrorData> {
-        Ok(structured(Vec::new(), self.0.into_value()).into())
     }
 }
 
@@ -185,6 +173,56 @@ pub(crate) mod tests {
         same_as_rmcp(json!([]));
         same_as_rmcp(json!("text"));
         same_as_rmcp(f64::NAN);
+    }
+
+    /// Objects take the serialised path; everything else the `Value` path.
+    #[test]
+    fn objects_are_serialised_once() {
+        let object = |r: Result<CallToolResponse, rmcp::ErrorData>| match r {
+            Ok(CallToolResponse::Complete(result)) => (
+                result.structured_content_json.is_some(),
+                result.structured_content.is_some(),
+            ),
+            _ => panic!("not a complete result"),
+        };
+        assert_eq!(
+            object(Json(json!({"a": 1})).into_call_tool_result()),
+            (true, false)
+        );
+        assert_eq!(
+            object(Json(json!([1])).into_call_tool_result()),
+            (false, true)
+        );
+        assert_eq!(
+            object(Json(f64::NAN).into_call_tool_result()),
+            (false, true)
+        );
+    }
+
+    /// A peer of an older protocol version gets what rmcp's `Json` gives it: object results are
+    /// unchanged, and `into_typed` reads the serialised object back.
+    #[test]
+    fn serialised_answers_read_back_and_pass_the_legacy_strip() {
+        use rmcp::model::ServerResult;
+        let sample = || json!({"path": "a \"b\".txt", "size": 3});
+        let ours = match Json(sample()).into_call_tool_result() {
+            Ok(CallToolResponse::Complete(result)) => result,
+            _ => panic!("not a complete result"),
+        };
+        let typed: serde_json::Value = ours.clone().into_typed().expect("reads back");
+        assert_eq!(typed, sample());
+        let mut legacy = ServerResult::CallToolResult(ours);
+        legacy.strip_non_object_output_for_legacy_peer();
+        let mut theirs =
+            ServerResult::CallToolResult(match RmcpJson(sample()).into_call_tool_result() {
+                Ok(CallToolResponse::Complete(result)) => result,
+                _ => panic!("not a complete result"),
+            });
+        theirs.strip_non_object_output_for_legacy_peer();
+        assert_eq!(
+            serde_json::to_string(&legacy).expect("serialises"),
+            serde_json::to_string(&theirs).expect("serialises")
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Comments and system tags of files.
 
-use crate::tools::answer::{Json, Structured};
+use crate::tools::answer::Json;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
@@ -294,7 +294,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<FindByTagArgs>,
-    ) -> Result<Structured<FileList>, ToolError> {
+    ) -> Result<Json<FileList>, ToolError> {
         if args.tag.trim().is_empty() {
             return Err(ToolError::invalid("tag", "give a tag name"));
         }
@@ -310,7 +310,7 @@ impl NextcloudMcp {
         })?;
         let hidden = Hidden::load(self, &client).await?;
         let results = visible(&hidden, client.files_with_tag(tag.id).await?);
-        Ok(Structured(FileList {
+        Ok(Json(FileList {
             total_found: results.len(),
             results,
             truncated: false,

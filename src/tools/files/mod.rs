@@ -1,12 +1,13 @@
 //! Files toolset (WebDAV): the user's files, search, comments, tags, trash bin and versions.
 //! Tool names and arguments match the reference server.
 
+#[cfg(test)]
+mod answer_bytes;
 pub mod hidden;
 mod history;
 mod meta;
 mod read;
 mod search;
-mod structured;
 mod write;
 
 use rmcp::handler::server::router::tool::ToolRouter;

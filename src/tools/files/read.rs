@@ -1,6 +1,6 @@
 //! Listing and reading files.
 
-use crate::tools::answer::{Structured, structured};
+use crate::tools::answer::{Json, structured};
 use base64::Engine;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -255,7 +255,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<ListDirectoryArgs>,
-    ) -> Result<Structured<DirectoryListing>, ToolError> {
+    ) -> Result<Json<DirectoryListing>, ToolError> {
         let path = norm("path", &args.path)?;
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
@@ -270,7 +270,7 @@ impl NextcloudMcp {
         let mut files = visible(&hidden, children);
         sort_listing(&mut files);
         let directories_count = files.iter().filter(|f| f.is_directory()).count();
-        Ok(Structured(DirectoryListing {
+        Ok(Json(DirectoryListing {
             path,
             total_count: files.len(),
             directories_count,

@@ -1,6 +1,6 @@
 //! Searching files (RFC 5323 SEARCH) and listing favorites (favorites REPORT).
 
-use crate::tools::answer::Structured;
+use crate::tools::answer::Json;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
@@ -145,7 +145,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<SearchFilesArgs>,
-    ) -> Result<Structured<FileList>, ToolError> {
+    ) -> Result<Json<FileList>, ToolError> {
         let query = SearchQuery {
             name_like: args
                 .name_pattern
@@ -161,7 +161,7 @@ impl NextcloudMcp {
             limit: limit(args.limit)?,
             ..SearchQuery::default()
         };
-        Ok(Structured(self.run_search(&ctx, query, &args.scope).await?))
+        Ok(Json(self.run_search(&ctx, query, &args.scope).await?))
     }
 
     /// Find files whose name matches a pattern (`%` wildcard; plain text matches names containing it).
@@ -181,7 +181,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<FindByNameArgs>,
-    ) -> Result<Structured<FileList>, ToolError> {
+    ) -> Result<Json<FileList>, ToolError> {
         if args.pattern.trim().is_empty() {
             return Err(ToolError::invalid("pattern", "give a name or pattern"));
         }
@@ -190,7 +190,7 @@ impl NextcloudMcp {
             limit: limit(args.limit)?,
             ..SearchQuery::default()
         };
-        Ok(Structured(self.run_search(&ctx, query, &args.scope).await?))
+        Ok(Json(self.run_search(&ctx, query, &args.scope).await?))
     }
 
     /// Find files by MIME type, e.g. `application/pdf`, `image/%` or just `image`.
@@ -210,7 +210,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<FindByTypeArgs>,
-    ) -> Result<Structured<FileList>, ToolError> {
+    ) -> Result<Json<FileList>, ToolError> {
         if args.mime_type.trim().is_empty() {
             return Err(ToolError::invalid("mime_type", "give a MIME type"));
         }
@@ -219,7 +219,7 @@ impl NextcloudMcp {
             limit: limit(args.limit)?,
             ..SearchQuery::default()
         };
-        Ok(Structured(self.run_search(&ctx, query, &args.scope).await?))
+        Ok(Json(self.run_search(&ctx, query, &args.scope).await?))
     }
 
     /// List the files and folders the user marked as favorite.
@@ -239,7 +239,7 @@ impl NextcloudMcp {
         &self,
         ctx: RequestContext<RoleServer>,
         Parameters(args): Parameters<ListFavoritesArgs>,
-    ) -> Result<Structured<FileList>, ToolError> {
+    ) -> Result<Json<FileList>, ToolError> {
         let max = limit(args.limit)?;
         let scope = norm("scope", &args.scope)?;
         let client = self.client(&ctx)?;
@@ -248,7 +248,7 @@ impl NextcloudMcp {
         let mut results = visible(&hidden, client.files_favorites(&scope).await?);
         let truncated = results.len() > max;
         results.truncate(max);
-        Ok(Structured(FileList {
+        Ok(Json(FileList {
             total_found: results.len(),
             results,
             truncated,

@@ -4185,12 +4185,55 @@ pub struct CallToolResult {
     /// distinct from an absent field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub structured_content: Option<Value>,
+    /// Structured content already serialised to JSON (an object), written verbatim as
+    /// `structuredContent`. Set through [`CallToolResult::structured_json`], which keeps
+    /// `structured_content` `None`: at most one of the two is ever set. Never set by
+    /// deserialisation.
+    #[serde(rename = "structuredContent", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub structured_content_json: Option<SerializedJson>,
     /// Whether this result represents an error condition
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_error: Option<bool>,
     /// Optional protocol-level metadata for this result
     #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
     pub meta: Option<MetaObject>,
+}
+
+/// A JSON object already serialised, written verbatim when serialised with `serde_json`
+/// (large structured tool results are serialised once instead of as a `Value` tree).
+#[derive(Debug, Clone)]
+pub struct SerializedJson(Box<serde_json::value::RawValue>);
+
+impl SerializedJson {
+    /// `value` serialised; `None` unless it serialises to a JSON object (structured content
+    /// must be an object for peers of older protocol versions).
+    pub fn object<T: Serialize + ?Sized>(value: &T) -> Result<Option<Self>, serde_json::Error> {
+        let raw = serde_json::value::to_raw_value(value)?;
+        Ok(raw.get().starts_with('{').then_some(SerializedJson(raw)))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The JSON parsed into a `Value` tree.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl PartialEq for SerializedJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Serialize for SerializedJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
 }
 
 // Custom Deserialize implementation that:
@@ -4246,6 +4289,7 @@ impl<'de> Deserialize<'de> for CallToolResult {
             result_type: helper.result_type,
             content: helper.content.unwrap_or_default(),
             structured_content: helper.structured_content,
+            structured_content_json: None,
             is_error: helper.is_error,
             meta: helper.meta,
         })
@@ -4258,6 +4302,7 @@ impl Default for CallToolResult {
             result_type: Some(ResultType::COMPLETE),
             content: Vec::new(),
             structured_content: None,
+            structured_content_json: None,
             is_error: None,
             meta: None,
         }
@@ -4271,6 +4316,7 @@ impl CallToolResult {
             result_type: Some(ResultType::COMPLETE),
             content,
             structured_content: None,
+            structured_content_json: None,
             is_error: Some(false),
             meta: None,
         }
@@ -4329,6 +4375,7 @@ impl CallToolResult {
             result_type: Some(ResultType::COMPLETE),
             content,
             structured_content: None,
+            structured_content_json: None,
             is_error: Some(true),
             meta: None,
         }
@@ -4352,6 +4399,20 @@ impl CallToolResult {
             result_type: Some(ResultType::COMPLETE),
             content: vec![ContentBlock::text(value.to_string())],
             structured_content: Some(value),
+            structured_content_json: None,
+            is_error: Some(false),
+            meta: None,
+        }
+    }
+    /// Create a successful tool result whose structured content is `json` (see
+    /// [`SerializedJson::object`]), with its text as the one text block: the same bytes on the
+    /// wire as [`CallToolResult::structured`] with the equal `Value`, serialised once.
+    pub fn structured_json(json: SerializedJson) -> Self {
+        CallToolResult {
+            result_type: Some(ResultType::COMPLETE),
+            content: vec![ContentBlock::text(json.get().to_owned())],
+            structured_content: None,
+            structured_content_json: Some(json),
             is_error: Some(false),
             meta: None,
         }
@@ -4379,6 +4440,7 @@ impl CallToolResult {
             result_type: Some(ResultType::COMPLETE),
             content: vec![ContentBlock::text(value.to_string())],
             structured_content: Some(value),
+            structured_content_json: None,
             is_error: Some(true),
             meta: None,
         }
@@ -4400,6 +4462,9 @@ impl CallToolResult {
     where
         T: DeserializeOwned,
     {
+        if let Some(json) = &self.structured_content_json {
+            return serde_json::from_str(json.get());
+        }
         let raw_text = match (self.structured_content, &self.content.first()) {
             (Some(value), _) => return serde_json::from_value(value),
             (None, Some(contents)) => {
@@ -6431,6 +6496,7 @@ mod tests {
     fn strip_non_object_output_moves_value_into_empty_content() {
         let mut result = ServerResult::CallToolResult(CallToolResult {
             structured_content: Some(json!(["a", "b"])),
+            structured_content_json: None,
             ..Default::default()
         });
         result.strip_non_object_output_for_legacy_peer();
@@ -6450,6 +6516,7 @@ mod tests {
         let mut result = ServerResult::CallToolResult(CallToolResult {
             content: vec![ContentBlock::text("Found 2 names")],
             structured_content: Some(json!(["a", "b"])),
+            structured_content_json: None,
             ..Default::default()
         });
         result.strip_non_object_output_for_legacy_peer();
@@ -6480,6 +6547,7 @@ mod tests {
         let mut result = ServerResult::CallToolResult(CallToolResult {
             content: content.clone(),
             structured_content: Some(json!([1, 2])),
+            structured_content_json: None,
             ..Default::default()
         });
         result.strip_non_object_output_for_legacy_peer();
@@ -6499,6 +6567,7 @@ mod tests {
                 ContentBlock::text("[1,2]"),
             ],
             structured_content: Some(json!([1, 2])),
+            structured_content_json: None,
             ..Default::default()
         });
         result.strip_non_object_output_for_legacy_peer();
