@@ -2,8 +2,9 @@
 """Writes link/startup-order.ld: the functions an idle server runs, placed together at the
 front of the code (issue 16, docs/decisions/0006-memory.md, "Code order").
 
-    CARGO_PROFILE_RELEASE_STRIP=false cargo build --release
+    cargo build --release        # release keeps its symbol table (strip = "debuginfo")
     python3 bench/startup_order.py --binary target/release/nextcloud-mcp
+    cargo build --release        # relinks with the new script
 
 The binary's code is 15 MiB. An idle server runs perhaps a tenth of it, but that tenth is
 scattered, and every page fault also maps the 64 KiB around it, so start-up left most of the code
@@ -12,9 +13,10 @@ start, sessions opened, one tools/list. It collects every function that ran and 
 script that puts their sections (`.text.<symbol>`, one per function) into one output section
 before `.text`. build.rs links release builds with it.
 
-The patterns replace the symbol's hash with `*`, so they match whatever the hash is in another
-profile or after a dependency update. A function renamed since the script ran is only left in its
-usual place. The script changes nothing else in the binary.
+The script names sections exactly, hash included (see `patterns`). A code change that renames or
+re-hashes a function leaves it in its usual place, so the script goes stale as the code changes:
+run it again after changes to code that runs at start-up or in sessions, and measure with
+bench/memory.py. The script changes nothing else in the binary.
 """
 
 from __future__ import annotations
