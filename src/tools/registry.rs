@@ -81,7 +81,7 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
     for route in router.map.values_mut() {
         super::schema::apply(&mut route.attr, output_schemas);
     }
-    super::schema::share_identical(router.map.values_mut().map(|route| &mut route.attr));
+    super::schema::serve_as_text(router.map.values_mut().map(|route| &mut route.attr));
     let misses = super::catalogue::misses();
     if misses > 0 {
         log::warn!(

@@ -14,6 +14,7 @@
 //!   nullable (`type: [T, "null"]`, which strict Ajv accepts).
 //! - Bare `true` sub-schemas become `{}`; `$schema` is left out (2020-12 is MCP's default).
 
+use rmcp::model::SerializedJson;
 use serde_json::{Map, Value};
 
 /// Keywords whose value is one sub-schema.
@@ -76,30 +77,42 @@ pub fn apply(tool: &mut rmcp::model::Tool, output_schemas: bool) {
     };
 }
 
-/// Makes tools whose schemas serialise to the same JSON share one copy of it (the served
-/// router holds every schema for the life of the process; a quarter of the schema bytes of the
-/// default toolsets are repeats: the same result record or the same arguments in several
-/// tools). Compared as serialised JSON, not with `Map`'s `==`, which ignores key order: two
-/// schemas share a copy only when they serialise to the same bytes, so `tools/list` does not
-/// change.
-pub fn share_identical<'a>(tools: impl Iterator<Item = &'a mut rmcp::model::Tool>) {
-    let mut seen = std::collections::HashMap::new();
+/// Serialises every tool's schemas once, to be served as that text (the vendored rmcp's
+/// `Tool::serialize_schemas`, decision 0007): the served router holds every schema for the life
+/// of the process, and as JSON text it takes about a fourteenth of the heap its `Value` trees
+/// took (~2 MiB for the default toolsets); `tools/list` copies the text instead of walking the
+/// trees. Schemas that serialise to the same bytes share one text (a quarter of the schema
+/// bytes of the default toolsets are repeats: the same result record or the same arguments in
+/// several tools). Compared as serialised JSON, not with `Map`'s `==`, which ignores key order,
+/// so `tools/list` does not change.
+pub fn serve_as_text<'a>(tools: impl Iterator<Item = &'a mut rmcp::model::Tool>) {
+    let mut seen: std::collections::HashMap<String, SerializedJson> =
+        std::collections::HashMap::new();
     for tool in tools {
-        share(&mut tool.input_schema, &mut seen);
-        if let Some(output) = tool.output_schema.as_mut() {
-            share(output, &mut seen);
-        }
+        tool.serialize_schemas(|schema| {
+            let bytes = serde_json::to_string(schema).ok()?;
+            if let Some(text) = seen.get(&bytes) {
+                return Some(text.clone());
+            }
+            let text = SerializedJson::shared(schema).ok()??;
+            seen.insert(bytes, text.clone());
+            Some(text)
+        });
     }
 }
 
-type SharedSchema = std::sync::Arc<Map<String, Value>>;
+/// The input schema a tool serves, whether held as text or as a tree.
+pub fn served_input(tool: &rmcp::model::Tool) -> Value {
+    tool.schema_as_json_value()
+}
 
-fn share(schema: &mut SharedSchema, seen: &mut std::collections::HashMap<String, SharedSchema>) {
-    let Ok(bytes) = serde_json::to_string(&**schema) else {
-        return;
-    };
-    let shared = seen.entry(bytes).or_insert_with(|| schema.clone());
-    *schema = shared.clone();
+/// The output schema a tool serves, whether held as text or as a tree.
+pub fn served_output(tool: &rmcp::model::Tool) -> Option<Value> {
+    match (&tool.output_schema_json, &tool.output_schema) {
+        (Some(text), _) => text.to_value().ok(),
+        (None, Some(schema)) => Some(Value::Object(schema.as_ref().clone())),
+        (None, None) => None,
+    }
 }
 
 /// The portable, compact form of one root schema.
@@ -410,8 +423,13 @@ mod tests {
         tool
     }
 
+    /// Where a served schema's text lives (equal for texts that are shared).
+    fn text_at(text: &Option<SerializedJson>) -> *const u8 {
+        text.as_ref().expect("served as text").get().as_ptr()
+    }
+
     #[test]
-    fn identical_schemas_share_one_copy_and_serialise_as_before() {
+    fn identical_schemas_share_one_text_and_serialise_as_before() {
         let list = json!({"type": "object", "properties": {"path": {"type": "string"}}});
         let record = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
         let mut tools = [
@@ -423,26 +441,42 @@ mod tests {
             .iter()
             .map(|t| serde_json::to_string(t).unwrap())
             .collect();
-        share_identical(tools.iter_mut());
+        serve_as_text(tools.iter_mut());
         let after: Vec<String> = tools
             .iter()
             .map(|t| serde_json::to_string(t).unwrap())
             .collect();
         assert_eq!(before, after);
-        assert!(std::sync::Arc::ptr_eq(
-            &tools[0].input_schema,
-            &tools[1].input_schema
-        ));
-        let (Some(a), Some(b)) = (&tools[0].output_schema, &tools[1].output_schema) else {
-            panic!("output schemas kept");
-        };
-        assert!(std::sync::Arc::ptr_eq(a, b));
-        assert!(std::sync::Arc::ptr_eq(a, &tools[2].input_schema));
-        assert!(!std::sync::Arc::ptr_eq(&tools[0].input_schema, a));
+        for tool in &tools {
+            assert!(tool.input_schema.is_empty(), "no tree kept");
+            assert!(tool.output_schema.is_none(), "no tree kept");
+        }
+        assert_eq!(served_input(&tools[0]), list);
+        assert_eq!(served_output(&tools[1]), Some(record));
+        assert_eq!(served_output(&tools[2]), None);
+        let input = |i: usize| text_at(&tools[i].input_schema_json);
+        let output = |i: usize| text_at(&tools[i].output_schema_json);
+        assert_eq!(input(0), input(1));
+        assert_eq!(output(0), output(1));
+        assert_eq!(output(0), input(2));
+        assert_ne!(input(0), output(0));
     }
 
     #[test]
-    fn schemas_equal_but_for_key_order_keep_their_own_copies() {
+    fn non_object_output_schemas_stay_trees_for_the_legacy_strip() {
+        let mut tools = [tool_with(
+            json!({"type": "object"}),
+            Some(json!({"type": "array", "items": {}})),
+        )];
+        let before = serde_json::to_string(&tools[0]).unwrap();
+        serve_as_text(tools.iter_mut());
+        assert!(tools[0].output_schema_json.is_none());
+        assert!(tools[0].output_schema.is_some());
+        assert_eq!(serde_json::to_string(&tools[0]).unwrap(), before);
+    }
+
+    #[test]
+    fn schemas_equal_but_for_key_order_keep_their_own_texts() {
         // serde_json's Map (an IndexMap here) compares equal whatever the order of its keys,
         // but the order is part of what tools/list serves.
         let ab = json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}}});
@@ -452,12 +486,12 @@ mod tests {
             tools[0].input_schema, tools[1].input_schema,
             "IndexMap ignores order"
         );
-        share_identical(tools.iter_mut());
-        assert!(!std::sync::Arc::ptr_eq(
-            &tools[0].input_schema,
-            &tools[1].input_schema
-        ));
-        let text = serde_json::to_string(&tools[1].input_schema).unwrap();
+        serve_as_text(tools.iter_mut());
+        assert_ne!(
+            text_at(&tools[0].input_schema_json),
+            text_at(&tools[1].input_schema_json)
+        );
+        let text = serde_json::to_string(&tools[1]).unwrap();
         assert!(text.find("\"b\"") < text.find("\"a\""), "{text}");
     }
 

@@ -114,6 +114,8 @@ fn all_tools() -> &'static [Tool] {
             .map(|mut tool| {
                 tool.input_schema = Default::default();
                 tool.output_schema = None;
+                tool.input_schema_json = None;
+                tool.output_schema_json = None;
                 tool
             })
             .collect()

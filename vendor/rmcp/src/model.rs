@@ -4201,26 +4201,48 @@ pub struct CallToolResult {
 }
 
 /// A JSON object already serialised, written verbatim when serialised with `serde_json`
-/// (large structured tool results are serialised once instead of as a `Value` tree).
+/// (large structured tool results are serialised once instead of as a `Value` tree; tool
+/// schemas are held as text). Clones of a shared one ([`SerializedJson::shared`]) share the text.
 #[derive(Debug, Clone)]
-pub struct SerializedJson(Box<serde_json::value::RawValue>);
+pub struct SerializedJson(SerializedText);
+
+#[derive(Debug, Clone)]
+enum SerializedText {
+    Owned(Box<serde_json::value::RawValue>),
+    Shared(Arc<serde_json::value::RawValue>),
+}
 
 impl SerializedJson {
     /// `value` serialised; `None` unless it serialises to a JSON object (structured content
     /// must be an object for peers of older protocol versions).
     pub fn object<T: Serialize + ?Sized>(value: &T) -> Result<Option<Self>, serde_json::Error> {
         let raw = serde_json::value::to_raw_value(value)?;
-        Ok(raw.get().starts_with('{').then_some(SerializedJson(raw)))
+        Ok(raw
+            .get()
+            .starts_with('{')
+            .then_some(SerializedJson(SerializedText::Owned(raw))))
+    }
+
+    /// Like [`SerializedJson::object`], with clones that share the text (for text held long
+    /// and cloned often, such as tool schemas).
+    pub fn shared<T: Serialize + ?Sized>(value: &T) -> Result<Option<Self>, serde_json::Error> {
+        Ok(Self::object(value)?.map(|json| match json.0 {
+            SerializedText::Owned(raw) => SerializedJson(SerializedText::Shared(Arc::from(raw))),
+            shared @ SerializedText::Shared(_) => SerializedJson(shared),
+        }))
     }
 
     /// The JSON text.
     pub fn get(&self) -> &str {
-        self.0.get()
+        match &self.0 {
+            SerializedText::Owned(raw) => raw.get(),
+            SerializedText::Shared(raw) => raw.get(),
+        }
     }
 
     /// The JSON parsed into a `Value` tree.
     pub fn to_value(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(self.get())
     }
 }
 
@@ -4232,7 +4254,10 @@ impl PartialEq for SerializedJson {
 
 impl Serialize for SerializedJson {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        match &self.0 {
+            SerializedText::Owned(raw) => raw.serialize(serializer),
+            SerializedText::Shared(raw) => raw.serialize(serializer),
+        }
     }
 }
 

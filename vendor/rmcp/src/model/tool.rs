@@ -7,10 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Icon, JsonObject, MetaObject};
+use super::{Icon, JsonObject, MetaObject, SerializedJson};
 
 /// A tool that can be used by a model.
-#[derive(Default, Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Default, Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -37,6 +37,58 @@ pub struct Tool {
     /// Optional additional metadata for this tool
     #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
     pub meta: Option<MetaObject>,
+    /// The input schema already serialised, served in place of `input_schema` (set with
+    /// [`Tool::serialize_schemas`], never by deserialisation). While it is set, `input_schema`
+    /// is an empty object.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub input_schema_json: Option<SerializedJson>,
+    /// The output schema already serialised, served in place of `output_schema`; set only for
+    /// schemas of `"type": "object"`, and `output_schema` is `None` while it is set.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schemars", schemars(skip))]
+    pub output_schema_json: Option<SerializedJson>,
+}
+
+/// Written by hand for the serialised schemas: the same fields, names and order as the derive
+/// gave, with `inputSchema` / `outputSchema` taken from `input_schema_json` /
+/// `output_schema_json` when they are set.
+impl Serialize for Tool {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("Tool", 8)?;
+        state.serialize_field("name", &self.name)?;
+        match &self.title {
+            Some(title) => state.serialize_field("title", title)?,
+            None => state.skip_field("title")?,
+        }
+        match &self.description {
+            Some(description) => state.serialize_field("description", description)?,
+            None => state.skip_field("description")?,
+        }
+        match &self.input_schema_json {
+            Some(json) => state.serialize_field("inputSchema", json)?,
+            None => state.serialize_field("inputSchema", &self.input_schema)?,
+        }
+        match (&self.output_schema_json, &self.output_schema) {
+            (Some(json), _) => state.serialize_field("outputSchema", json)?,
+            (None, Some(schema)) => state.serialize_field("outputSchema", schema)?,
+            (None, None) => state.skip_field("outputSchema")?,
+        }
+        match &self.annotations {
+            Some(annotations) => state.serialize_field("annotations", annotations)?,
+            None => state.skip_field("annotations")?,
+        }
+        match &self.icons {
+            Some(icons) => state.serialize_field("icons", icons)?,
+            None => state.skip_field("icons")?,
+        }
+        match &self.meta {
+            Some(meta) => state.serialize_field("_meta", meta)?,
+            None => state.skip_field("_meta")?,
+        }
+        state.end()
+    }
 }
 
 /// Additional properties describing a Tool to clients.
@@ -175,6 +227,8 @@ impl Tool {
             annotations: None,
             icons: None,
             meta: None,
+            input_schema_json: None,
+            output_schema_json: None,
         }
     }
 
@@ -197,6 +251,8 @@ impl Tool {
             annotations: None,
             icons: None,
             meta: None,
+            input_schema_json: None,
+            output_schema_json: None,
         }
     }
 
@@ -254,6 +310,53 @@ impl Tool {
 
     /// Get the schema as json value
     pub fn schema_as_json_value(&self) -> Value {
-        Value::Object(self.input_schema.as_ref().clone())
+        match &self.input_schema_json {
+            Some(json) => json.to_value().unwrap_or_default(),
+            None => Value::Object(self.input_schema.as_ref().clone()),
+        }
+    }
+
+    /// Serialise the schemas once, to be served as they are: a server with many tools then
+    /// holds their JSON text instead of `Value` trees, and `tools/list` copies the text.
+    /// `serialized` maps a schema to its text, or `None` to keep that schema a tree (a server
+    /// can share one text among tools with equal schemas). An output schema whose `type` is
+    /// not `"object"` stays a tree, so that
+    /// [`ServerResult::strip_non_object_output_for_legacy_peer`](super::ServerResult) still sees
+    /// it.
+    pub fn serialize_schemas(
+        &mut self,
+        mut serialized: impl FnMut(&JsonObject) -> Option<SerializedJson>,
+    ) {
+        if self.input_schema_json.is_none() {
+            if let Some(json) = serialized(&self.input_schema) {
+                self.input_schema_json = Some(json);
+                self.input_schema = Arc::default();
+            }
+        }
+        let is_object = self
+            .output_schema
+            .as_ref()
+            .is_some_and(|schema| schema.get("type").and_then(Value::as_str) == Some("object"));
+        if let Some(json) = self
+            .output_schema
+            .as_deref()
+            .filter(|_| is_object)
+            .and_then(&mut serialized)
+        {
+            self.output_schema_json = Some(json);
+            self.output_schema = None;
+        }
+    }
+
+    /// The input schema for SEP-2243 header validation, which only looks for `x-mcp-header`
+    /// annotations: parsed from the serialised text only when that text has one.
+    pub fn input_schema_for_headers(&self) -> Arc<JsonObject> {
+        match &self.input_schema_json {
+            Some(json) if json.get().contains("x-mcp-header") => match json.to_value() {
+                Ok(Value::Object(object)) => Arc::new(object),
+                _ => Arc::default(),
+            },
+            _ => self.input_schema.clone(),
+        }
     }
 }

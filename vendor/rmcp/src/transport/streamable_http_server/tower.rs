@@ -1739,7 +1739,7 @@ where
         self.get_service()
             .ok()?
             .get_tool(name)
-            .map(|tool| tool.input_schema)
+            .map(|tool| tool.input_schema_for_headers())
     }
 
     /// Spawn a task that runs `serve_server_with_ct` for the given session,
@@ -2403,7 +2403,7 @@ where
                 .map_err(internal_error_response("get service"))?;
             // Validate SEP-2243 standard headers against the body
             validate_standard_headers(&part.headers, &message, |name| {
-                service.get_tool(name).map(|tool| tool.input_schema)
+                service.get_tool(name).map(|tool| tool.input_schema_for_headers())
             })?;
             validate_request_protocol_version_meta(&part.headers, &message)?;
             validate_required_protocol_meta(&self.config, &message)?;

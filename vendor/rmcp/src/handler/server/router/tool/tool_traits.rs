@@ -110,6 +110,8 @@ pub(crate) fn tool_attribute<T: ToolBase>() -> crate::model::Tool {
         annotations: T::annotations(),
         icons: T::icons(),
         meta: T::meta(),
+        input_schema_json: None,
+        output_schema_json: None,
     }
 }
 
