@@ -296,10 +296,16 @@ fn undeclare(scopes: &mut Scopes, names: &mut NsCache) {
 
 /// `bytes` as text, invalid UTF-8 replaced: the same as `String::from_utf8_lossy`, but valid
 /// text (nearly all of it) is checked by `str::from_utf8`, which is several times faster.
-fn lossy(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
+fn lossy(bytes: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match bytes {
+        Cow::Borrowed(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        },
+        Cow::Owned(bytes) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
     }
 }
 
@@ -307,14 +313,11 @@ fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 /// expanded), borrowed from the document when there is nothing to expand.
 fn text_of<'a>(text: BytesText<'a>) -> Cow<'a, str> {
     if memchr::memchr(b'&', &text).is_none() {
-        return match text.into_inner() {
-            Cow::Borrowed(bytes) => lossy(bytes),
-            Cow::Owned(bytes) => Cow::Owned(lossy(&bytes).into_owned()),
-        };
+        return lossy(text.into_inner());
     }
     match text.unescape() {
         Ok(value) => value,
-        Err(_) => Cow::Owned(String::from_utf8_lossy(&text).into_owned()),
+        Err(_) => lossy(text.into_inner()),
     }
 }
 
@@ -424,11 +427,7 @@ pub fn parse_file_page(body: &[u8], prefix: &str) -> Result<(usize, Vec<FileInfo
             }
             Event::CData(data) => {
                 if let Some(target) = text_target(&mut open, stack.last().map(|(node, _)| node)) {
-                    let piece = match data.into_inner() {
-                        Cow::Borrowed(bytes) => lossy(bytes),
-                        Cow::Owned(bytes) => Cow::Owned(lossy(&bytes).into_owned()),
-                    };
-                    append(target, piece);
+                    append(target, lossy(data.into_inner()));
                 }
             }
             Event::DocType(_) => {

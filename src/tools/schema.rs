@@ -101,20 +101,6 @@ pub fn serve_as_text<'a>(tools: impl Iterator<Item = &'a mut rmcp::model::Tool>)
     }
 }
 
-/// The input schema a tool serves, whether held as text or as a tree.
-pub fn served_input(tool: &rmcp::model::Tool) -> Value {
-    tool.schema_as_json_value()
-}
-
-/// The output schema a tool serves, whether held as text or as a tree.
-pub fn served_output(tool: &rmcp::model::Tool) -> Option<Value> {
-    match (&tool.output_schema_json, &tool.output_schema) {
-        (Some(text), _) => text.to_value().ok(),
-        (None, Some(schema)) => Some(Value::Object(schema.as_ref().clone())),
-        (None, None) => None,
-    }
-}
-
 /// The portable, compact form of one root schema.
 pub fn portable(schema: &Map<String, Value>, side: Side) -> Map<String, Value> {
     let mut root = Value::Object(schema.clone());
@@ -423,6 +409,15 @@ mod tests {
         tool
     }
 
+    /// The output schema a tool serves, whether held as text or as a tree.
+    fn served_output(tool: &rmcp::model::Tool) -> Option<Value> {
+        match (&tool.output_schema_json, &tool.output_schema) {
+            (Some(text), _) => text.to_value().ok(),
+            (None, Some(schema)) => Some(Value::Object(schema.as_ref().clone())),
+            (None, None) => None,
+        }
+    }
+
     /// Where a served schema's text lives (equal for texts that are shared).
     fn text_at(text: &Option<SerializedJson>) -> *const u8 {
         text.as_ref().expect("served as text").get().as_ptr()
@@ -451,7 +446,7 @@ mod tests {
             assert!(tool.input_schema.is_empty(), "no tree kept");
             assert!(tool.output_schema.is_none(), "no tree kept");
         }
-        assert_eq!(served_input(&tools[0]), list);
+        assert_eq!(tools[0].schema_as_json_value(), list);
         assert_eq!(served_output(&tools[1]), Some(record));
         assert_eq!(served_output(&tools[2]), None);
         let input = |i: usize| text_at(&tools[i].input_schema_json);
