@@ -1695,7 +1695,7 @@ where
                     ..
                 })) => {
                     tracing::info!(?notification, "received notification");
-                    R::invalidate_response_cache(&peer, &notification).await;
+                    Box::pin(R::invalidate_response_cache(&peer, &notification)).await;
                     let subscription_id =
                         if let Some(cancelled) = R::peer_cancelled_params(&notification) {
                             let request_id = cancelled.request_id.clone();
@@ -1765,7 +1765,7 @@ where
                     }
                     let mut notification = notification;
                     if let Some(progress_token) = notification.progress_token() {
-                        peer.notify_progress_timeout_watcher(progress_token).await;
+                        Box::pin(peer.notify_progress_timeout_watcher(progress_token)).await;
                     }
                     {
                         let service = shared_service.clone();
@@ -1840,7 +1840,7 @@ where
             // Drop our sender so the channel closes once all handler task
             // clones finish sending their responses (or are dropped).
             drop(sink_proxy_tx);
-            let drain_result = tokio::time::timeout(timeout_duration, async {
+            let drain_result = Box::pin(tokio::time::timeout(timeout_duration, async {
                 // First, wait for any response sends already dispatched by the
                 // main loop (these hold transport write futures).
                 while let Some(result) = response_send_tasks.join_next().await {
@@ -1868,7 +1868,7 @@ where
                         break;
                     }
                 }
-            })
+            }))
             .await;
             if drain_result.is_err() {
                 tracing::warn!("timed out draining in-flight responses");
@@ -1879,7 +1879,7 @@ where
         // EOF does not cancel the externally supplied service token.
         serve_loop_ct.cancel();
 
-        let sink_close_result = transport.close().await;
+        let sink_close_result = Box::pin(transport.close()).await;
         if let Err(e) = sink_close_result {
             tracing::error!(%e, "fail to close sink");
         }
