@@ -33,6 +33,15 @@ fn every_tool() -> (String, String) {
 fn catalogue_serves_exactly_the_generated_schemas() {
     let (raw_from_catalogue, served_from_catalogue) = every_tool();
     let misses = catalogue::misses();
+    // Start-up's way: every schema parsed up front and shared by the builds.
+    let preloaded = catalogue::preload();
+    let (raw_preloaded, served_preloaded) = every_tool();
+    drop(preloaded);
+    assert!(
+        raw_preloaded == raw_from_catalogue && served_preloaded == served_from_catalogue,
+        "tools built from the preloaded catalogue differ from tools built one schema at a time"
+    );
+    assert_eq!(catalogue::misses(), misses, "the preloaded catalogue lacks schemas");
 
     catalogue::start_recording();
     let (raw_generated, served_generated) = every_tool();

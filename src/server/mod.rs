@@ -103,6 +103,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
         ),
         Duration::from_secs(config.server.session_idle_timeout.max(1)),
     ));
+    let preloaded_schemas = crate::tools::catalogue::preload();
     let state = web::Data::new(AppState {
         auth,
         nextcloud: nextcloud.clone(),
@@ -220,6 +221,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     // The tool-to-toolset map is built from every toolset's schemas on first use (the first
     // tools/list); built now, its garbage goes back to the OS with the rest of start-up's.
     let _ = crate::tools::registry::toolset_of("");
+    drop(preloaded_schemas);
     memory::release_freed_memory();
     let handle = server.handle();
     let metrics_handle = metrics_server.as_ref().map(|s| s.handle());

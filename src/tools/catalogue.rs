@@ -40,6 +40,56 @@ pub fn output<T: JsonSchema + Any>() -> Arc<JsonObject> {
     )
 }
 
+/// Every catalogue schema parsed once, on the calling thread, shared by the tool routers built
+/// while the returned guard lives; dropping it frees them all.
+///
+/// Start-up builds every toolset's router several times (name checks, the served router, the
+/// tool-to-toolset map), each on a short-lived thread, and the served router keeps only the
+/// schemas' text. Parsed tool by tool on those threads, the schema trees sat between the routes
+/// and strings the routers keep, and once freed left the malloc arena a worker inherits full of
+/// partly used pages (~1.5 MiB resident for ~0.25 MiB in use). Parsed together first, apart
+/// from what the routers keep, they fill pages of their own, which go back to the operating
+/// system whole (docs/decisions/0006-memory.md).
+pub fn preload() -> Preloaded {
+    let parsed = parse_all();
+    *preloaded() = Some(parsed);
+    Preloaded(())
+}
+
+/// While this lives, schemas come from [`preload`]'s trees; see there.
+#[must_use = "the preloaded schemas are freed when this is dropped"]
+pub struct Preloaded(());
+
+impl Drop for Preloaded {
+    fn drop(&mut self) {
+        preloaded().take();
+    }
+}
+
+type Parsed = HashMap<(Side, &'static str), Arc<JsonObject>>;
+
+fn preloaded() -> std::sync::MutexGuard<'static, Option<Parsed>> {
+    static PRELOADED: Mutex<Option<Parsed>> = Mutex::new(None);
+    PRELOADED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn parse_all() -> Parsed {
+    let Some(index) = index() else {
+        return HashMap::new();
+    };
+    let tables = [(Side::Input, &index.input), (Side::Output, &index.output)];
+    tables
+        .into_iter()
+        .flat_map(|(side, table)| table.iter().map(move |(key, raw)| (side, *key, *raw)))
+        .filter_map(|(side, key, raw)| {
+            let schema: JsonObject = serde_json::from_str(raw.get()).ok()?;
+            Some(((side, key), Arc::new(schema)))
+        })
+        .collect()
+}
+
 /// How many schemas were generated because the catalogue lacked their type (0 when the
 /// catalogue is up to date).
 pub fn misses() -> usize {
@@ -77,7 +127,7 @@ fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Side {
     Input,
     Output,
@@ -140,6 +190,9 @@ fn schema<T: Any>(side: Side, generate: fn() -> Arc<JsonObject>) -> Arc<JsonObje
 }
 
 fn lookup(side: Side, key: &str) -> Option<Arc<JsonObject>> {
+    if let Some(schemas) = preloaded().as_ref() {
+        return schemas.get(&(side, key)).cloned();
+    }
     let index = index()?;
     let table = match side {
         Side::Input => &index.input,

@@ -78,9 +78,13 @@ pub fn build_router(settings: &ToolsetsConfig) -> ToolRouter<NextcloudMcp> {
         router.merge(off_thread(NextcloudMcp::toolsets_router));
     }
     let output_schemas = settings.serves_output_schemas();
-    for route in router.map.values_mut() {
-        super::schema::apply(&mut route.attr, output_schemas);
-    }
+    // The rewritten trees are garbage once served as text: made on a thread of their own, they
+    // are freed in one piece instead of between what the router keeps.
+    off_thread(|| {
+        for route in router.map.values_mut() {
+            super::schema::apply(&mut route.attr, output_schemas);
+        }
+    });
     super::schema::serve_as_text(router.map.values_mut().map(|route| &mut route.attr));
     let misses = super::catalogue::misses();
     if misses > 0 {

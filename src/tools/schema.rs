@@ -84,20 +84,41 @@ pub fn apply(tool: &mut rmcp::model::Tool, output_schemas: bool) {
 /// trees. Schemas that serialise to the same bytes share one text (a quarter of the schema
 /// bytes of the default toolsets are repeats: the same result record or the same arguments in
 /// several tools). Compared as serialised JSON, not with `Map`'s `==`, which ignores key order,
-/// so `tools/list` does not change.
+/// so `tools/list` does not change. Each schema is serialised once, and the placeholder trees
+/// left in the tools are one shared empty object: what the router keeps is allocated in one go,
+/// not between freed trees (docs/decisions/0006-memory.md).
 pub fn serve_as_text<'a>(tools: impl Iterator<Item = &'a mut rmcp::model::Tool>) {
-    let mut seen: std::collections::HashMap<String, SerializedJson> =
-        std::collections::HashMap::new();
+    let mut seen: std::collections::HashSet<ByText> = std::collections::HashSet::new();
+    let empty = std::sync::Arc::new(rmcp::model::JsonObject::new());
     for tool in tools {
         tool.serialize_schemas(|schema| {
-            let bytes = serde_json::to_string(schema).ok()?;
-            if let Some(text) = seen.get(&bytes) {
-                return Some(text.clone());
+            let text = ByText(SerializedJson::shared(schema).ok()??);
+            if let Some(known) = seen.get(&text) {
+                return Some(known.0.clone());
             }
-            let text = SerializedJson::shared(schema).ok()??;
-            seen.insert(bytes, text.clone());
-            Some(text)
+            seen.insert(ByText(text.0.clone()));
+            Some(text.0)
         });
+        if tool.input_schema_json.is_some() {
+            tool.input_schema = empty.clone();
+        }
+    }
+}
+
+/// A schema text compared and hashed by its bytes.
+struct ByText(SerializedJson);
+
+impl PartialEq for ByText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Eq for ByText {}
+
+impl std::hash::Hash for ByText {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.get().hash(state);
     }
 }
 
