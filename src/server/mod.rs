@@ -1,6 +1,7 @@
 //! The actix-web application: routes, middleware, transports and the server's life.
 
 pub mod exposure;
+pub mod first_event;
 pub mod handler;
 pub mod health;
 pub mod limits;
@@ -199,6 +200,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             )
             .service(
                 web::scope("/mcp")
+                    .wrap(from_fn(first_event::head_with_first_message))
                     .wrap(from_fn(scopes::step_up))
                     .wrap(from_fn(sessions::guard))
                     .wrap(from_fn(middleware::require_auth))
