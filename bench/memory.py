@@ -7,7 +7,9 @@ environments side by side (issue 16: idle RSS and RSS per idle stateful session)
     python3 bench/memory.py --binary A --binary B --runs 3
     python3 bench/memory.py --binary A --env MALLOC_ARENA_MAX=1 --env ''   # one column per env
 
-Per binary and environment: VmRSS one second after start (one session opened, as bench/run.py),
+Each binary is dropped from the page cache before its server starts (`run.evict_from_page_cache`),
+so the file-backed part does not follow whatever read the file last. Per binary and environment:
+VmRSS one second after start (one session opened, as bench/run.py),
 its split from /proc/<pid>/smaps_rollup (anonymous vs file-backed), threads, after one
 tools/list, then KB per idle stateful session over N sessions opened and kept, and the CPU the
 server spent. Figures are printed, never asserted.
@@ -53,6 +55,7 @@ def measure(binary: Path, fake: NextcloudFake, env: dict[str, str], sessions: in
             extra: dict | None = None) -> dict:
     srv = R.ours(fake, SimpleNamespace(discovery_url="http://127.0.0.1:9/unused"), binary, workdir, extra=extra)
     srv.env = {**srv.env, **env}
+    R.evict_from_page_cache(binary)
     srv.start()
     try:
         time.sleep(1.0)

@@ -41,7 +41,11 @@ fn catalogue_serves_exactly_the_generated_schemas() {
         raw_preloaded == raw_from_catalogue && served_preloaded == served_from_catalogue,
         "tools built from the preloaded catalogue differ from tools built one schema at a time"
     );
-    assert_eq!(catalogue::misses(), misses, "the preloaded catalogue lacks schemas");
+    assert_eq!(
+        catalogue::misses(),
+        misses,
+        "the preloaded catalogue lacks schemas"
+    );
 
     catalogue::start_recording();
     let (raw_generated, served_generated) = every_tool();
