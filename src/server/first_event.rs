@@ -52,11 +52,15 @@ pub async fn head_with_first_message(
 
 fn is_event_stream(response: &ServiceResponse<BoxBody>) -> bool {
     matches!(response.response().body().size(), BodySize::Stream)
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/event-stream"))
+        && has_event_stream_type(response.headers())
+}
+
+/// Whether these response headers declare an event stream (`text/event-stream`).
+pub fn has_event_stream_type(headers: &header::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
 }
 
 /// Whether an event-stream chunk has a `data:` line that is not empty (a message, not a

@@ -6,7 +6,6 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
-use actix_web::http::header;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use bytes::Bytes;
 
@@ -46,12 +45,7 @@ pub fn listener(config: &MetricsConfig) -> Result<Option<actix_web::dev::Server>
 
 /// Counts an event-stream response as open until its body is dropped.
 pub fn count_streams(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
-    let is_stream = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
-    if !is_stream {
+    if !super::first_event::has_event_stream_type(response.headers()) {
         return response;
     }
     response.map_body(|_, body| {
