@@ -84,8 +84,12 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
+/// The request body is taken (and dropped) so the connection stays open: a handler that leaves
+/// it unread makes actix close the connection after the answer, which turned every PROPFIND (the
+/// one benchmarked request with a body) into a new TCP connection. Nextcloud keeps it alive.
 async fn replay(
     req: HttpRequest,
+    _body: web::Bytes,
     table: web::Data<HashMap<String, Canned>>,
     stats: web::Data<Stats>,
 ) -> HttpResponse {
