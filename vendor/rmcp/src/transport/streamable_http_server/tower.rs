@@ -1764,11 +1764,13 @@ where
         M: SessionManager,
     {
         tokio::spawn(async move {
-            let svc = serve_server_with_ct::<S, M::Transport, _, TransportAdapterIdentity>(
+            // The handshake and the close are awaited boxed: this task lives as long as the
+            // session, and inline they made its future ~8.7 KB while it waits in `waiting()`.
+            let svc = Box::pin(serve_server_with_ct::<S, M::Transport, _, TransportAdapterIdentity>(
                 service,
                 transport,
                 cancellation_token,
-            )
+            ))
             .await;
             match svc {
                 Ok(svc) => {
@@ -1782,8 +1784,7 @@ where
                     // Dropping init_done_tx (if Some) signals failure to the caller.
                 }
             }
-            let _ = session_manager
-                .close_session(&session_id)
+            let _ = Box::pin(session_manager.close_session(&session_id))
                 .await
                 .inspect_err(|e| {
                     tracing::error!("Failed to close session {session_id}: {e}");
