@@ -44,6 +44,12 @@ struct Args {
     /// Extra request header `Name: value` (repeatable).
     #[arg(long = "header")]
     headers: Vec<String>,
+    /// Give each session its own HTTP client, so its requests keep to its own connection (as an
+    /// SDK client holding one session does). By default all sessions share one connection pool,
+    /// as behind a proxy, and a session's requests land on whichever server worker the pooled
+    /// connection belongs to.
+    #[arg(long)]
+    connection_per_session: bool,
     /// Concurrent sessions (each has one request in flight).
     #[arg(long, default_value_t = 1)]
     sessions: usize,
@@ -369,7 +375,15 @@ async fn run(args: Args) -> Result<(), String> {
     let mut tasks = Vec::new();
     for _ in 0..args.sessions {
         let args = args.clone();
-        let http = http.clone();
+        let http = if args.connection_per_session {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs_f64(args.timeout))
+                .tcp_nodelay(true)
+                .build()
+                .map_err(|e| e.to_string())?
+        } else {
+            http.clone()
+        };
         let headers = headers.clone();
         let shared = shared.clone();
         let barrier = barrier.clone();

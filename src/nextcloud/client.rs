@@ -462,10 +462,19 @@ fn retry_after(response: &Response) -> Option<Duration> {
         .map(Duration::from_secs)
 }
 
+/// The most [`read_limited`] reserves up front from a `Content-Length`; a larger answer grows
+/// from there as it arrives.
+const PRESIZE_CAP: usize = 8 * 1024 * 1024;
+
 /// Reads a body up to `limit` bytes.
 pub async fn read_limited(call: &str, response: Response, limit: usize) -> NcResult<Vec<u8>> {
+    // Sized once from Content-Length (a 300 KB multistatus otherwise grows through ~17
+    // reallocations and copies); capped, so a false length cannot reserve much.
+    let announced = response
+        .content_length()
+        .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let mut out = Vec::with_capacity(announced.min(limit).min(PRESIZE_CAP));
     let mut stream = response.bytes_stream();
-    let mut out = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             let kind = if e.is_timeout() {
