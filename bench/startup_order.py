@@ -10,8 +10,8 @@ The binary's code is 15 MiB. An idle server runs perhaps a tenth of it, but that
 scattered, and every page fault also maps the 64 KiB around it, so start-up left most of the code
 resident. This script runs the binary under callgrind through bench/memory.py's workload:
 start, sessions opened, one tools/list. It collects every function that ran and writes a linker
-script that puts their sections (`.text.<symbol>`, one per function) into one output section
-before `.text`. build.rs links release builds with it.
+script that puts their sections (`.text.<symbol>`, or `.text.unlikely.<symbol>` for cold ones;
+one per function) into one output section before `.text`. build.rs links release builds with it.
 
 The script names sections exactly, hash included (see `patterns`). A code change that renames or
 re-hashes a function leaves it in its usual place, so the script goes stale as the code changes:
