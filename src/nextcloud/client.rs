@@ -601,6 +601,62 @@ mod tests {
         assert!(!err.to_string().contains("unreachable"), "{err}");
     }
 
+    /// Answers one connection with `pieces` (together a whole HTTP/1.1 response), written one
+    /// by one with a pause between, so the body arrives in several chunks. Returns its URL.
+    async fn serve_once(pieces: &'static [&'static [u8]]) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            if let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = [0u8; 1024];
+                let _ = socket.read(&mut request).await;
+                for piece in pieces {
+                    let _ = socket.write_all(piece).await;
+                    let _ = socket.flush().await;
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                }
+                let _ = socket.shutdown().await;
+            }
+        });
+        url
+    }
+
+    const HEAD_11: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n";
+
+    /// Two chunks of 6 and 5 bytes: grown chunk by chunk the buffer would end at 16 bytes.
+    #[tokio::test]
+    async fn a_body_with_a_length_is_read_into_one_allocation() {
+        let url = serve_once(&[HEAD_11, b"hello ", b"world"]).await;
+        let response = reqwest::get(url).await.expect("response");
+        let body = read_limited("GET /", response, 1024).await.expect("body");
+        assert_eq!(body, b"hello world");
+        assert_eq!(body.capacity(), 11);
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_refused_and_a_false_length_fails_cleanly() {
+        let url = serve_once(&[HEAD_11, b"hello world"]).await;
+        let response = reqwest::get(url).await.expect("response");
+        let err = read_limited("GET /", response, 5).await.unwrap_err();
+        assert!(err.to_string().contains("larger than 5 bytes"), "{err}");
+
+        // Announces 1 GB, sends 5 bytes: an error, and no 1 GB reservation on the way.
+        let url = serve_once(&[
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\nConnection: close\r\n\r\n",
+            b"hello",
+        ])
+        .await;
+        let response = reqwest::get(url).await.expect("response");
+        assert!(
+            read_limited("GET /", response, MAX_BODY_BYTES)
+                .await
+                .is_err()
+        );
+    }
+
     /// Each thread that calls Nextcloud keeps its own connection pool, and keeps the same one.
     #[test]
     fn each_thread_gets_its_own_pool_and_keeps_it() {
