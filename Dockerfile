@@ -29,9 +29,11 @@ RUN apt-get update \
  && rustup target add x86_64-unknown-linux-musl
 
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY vendor ./vendor
+# The code order for the static binary (build.rs, docs/decisions/0006-memory.md, "Code order").
+COPY link ./link
 
 # The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md).
 # /out/rootfs is the image's filesystem; /out/state its state directory, owned by the

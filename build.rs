@@ -5,15 +5,16 @@
 //! (vtables, string tables, the tool catalogue) at every start. In the classic `RELA` form the
 //! list of those places is 1.25 MiB that is read once and then stays resident for nothing;
 //! packed (`DT_RELR`, `-z pack-relative-relocs`) it is a few KiB. The loader has to know the
-//! format: glibc 2.36 or newer (the binary then names the `GLIBC_ABI_DT_RELR` version, so an
-//! older glibc refuses it with a clear message instead of crashing). The container image's
-//! static musl binary keeps the classic format until its start with packed relocations is
-//! checked (musl ≥ 1.2.4 reads them; Rust ships 1.2.5).
+//! format: for a glibc build, glibc 2.36 or newer (the binary then names the
+//! `GLIBC_ABI_DT_RELR` version, so an older glibc refuses it with a clear message instead of
+//! crashing); the container image's static musl binary relocates itself with the musl it was
+//! linked with (Rust ships 1.2.5; musl reads packed relocations since 1.2.4).
 //!
-//! Release builds for x86-64 glibc also gather the functions an idle server runs at the front
-//! of the code (`link/startup-order.ld`, written by `bench/startup_order.py`; decision 0006,
-//! "Code order"), so start-up leaves fewer code pages resident. Set
-//! `NEXTCLOUD_MCP_NO_STARTUP_ORDER=1` to link without it.
+//! Release builds for x86-64 (glibc, and the image's musl) also gather the functions an idle
+//! server runs at the front of the code (`link/startup-order.ld` and
+//! `link/startup-order-musl.ld`, written by `bench/startup_order.py`; decision 0006, "Code
+//! order"), so start-up leaves fewer code pages resident. Set `NEXTCLOUD_MCP_NO_STARTUP_ORDER=1`
+//! to link without it.
 
 use std::process::Command;
 
@@ -27,19 +28,29 @@ fn main() {
     let packed = match env.as_str() {
         // A native build runs where it was built; a cross build keeps the classic format.
         "gnu" => native_build() && host_glibc().is_some_and(|v| v >= (2, 36)),
+        // A static musl binary relocates itself with the musl it was linked with (Rust ships
+        // 1.2.5; packed relocations are read since 1.2.4).
+        "musl" => true,
         _ => false,
     };
     if packed {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
     println!("cargo:rerun-if-changed=link/startup-order.ld");
+    println!("cargo:rerun-if-changed=link/startup-order-musl.ld");
     println!("cargo:rerun-if-env-changed=NEXTCLOUD_MCP_NO_STARTUP_ORDER");
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
     let opted_out = std::env::var_os("NEXTCLOUD_MCP_NO_STARTUP_ORDER").is_some();
-    if env == "gnu" && arch == "x86_64" && release && !opted_out {
+    // Symbol names carry a hash that differs between targets, so each libc has its own script.
+    let script_name = match env.as_str() {
+        "gnu" => "startup-order.ld",
+        "musl" => "startup-order-musl.ld",
+        _ => "",
+    };
+    if !script_name.is_empty() && arch == "x86_64" && release && !opted_out {
         let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-        let script = std::path::Path::new(&dir).join("link/startup-order.ld");
+        let script = std::path::Path::new(&dir).join("link").join(script_name);
         if script.is_file() {
             println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
         }

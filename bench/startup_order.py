@@ -6,6 +6,13 @@ front of the code (issue 16, docs/decisions/0006-memory.md, "Code order").
     python3 bench/startup_order.py --binary target/release/nextcloud-mcp
     cargo build --release        # relinks with the new script
 
+The container image's static musl binary has symbol names of its own (the hash differs per
+target) and its own script; build it unstripped (stripping changes no code) and write that one:
+
+    CARGO_PROFILE_IMAGE_STRIP=false cargo build --profile image --target x86_64-unknown-linux-musl
+    python3 bench/startup_order.py --out link/startup-order-musl.ld \
+        --binary target/x86_64-unknown-linux-musl/image/nextcloud-mcp
+
 The binary's code is 15 MiB. An idle server runs perhaps a tenth of it, but that tenth is
 scattered, and every page fault also maps the 64 KiB around it, so start-up left most of the code
 resident. This script runs the binary under callgrind through bench/memory.py's workload:
