@@ -44,11 +44,15 @@ fn main() {
     let opted_out = std::env::var_os("NEXTCLOUD_MCP_NO_STARTUP_ORDER").is_some();
     // Symbol names carry a hash that differs between targets, so each libc has its own script.
     let script_name = match env.as_str() {
-        "gnu" => "startup-order.ld",
-        "musl" => "startup-order-musl.ld",
-        _ => "",
+        "gnu" => Some("startup-order.ld"),
+        "musl" => Some("startup-order-musl.ld"),
+        _ => None,
     };
-    if !script_name.is_empty() && arch == "x86_64" && release && !opted_out {
+    if let Some(script_name) = script_name
+        && arch == "x86_64"
+        && release
+        && !opted_out
+    {
         let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
         let script = std::path::Path::new(&dir).join("link").join(script_name);
         if script.is_file() {

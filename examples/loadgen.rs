@@ -358,12 +358,15 @@ async fn run(args: Args) -> Result<(), String> {
         .then(|| reqwest::Method::from_bytes(args.method.as_bytes()))
         .transpose()
         .map_err(|e| e.to_string())?;
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs_f64(args.timeout))
-        .pool_max_idle_per_host(args.sessions.max(1) * 2)
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = |idle_per_host: usize| {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs_f64(args.timeout))
+            .pool_max_idle_per_host(idle_per_host)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    let http = client(args.sessions.max(1) * 2)?;
     let headers = base_headers(&args)?;
     let shared = Arc::new(Shared::default());
     let deadline = args.duration.map(Duration::from_secs_f64);
@@ -376,11 +379,7 @@ async fn run(args: Args) -> Result<(), String> {
     for _ in 0..args.sessions {
         let args = args.clone();
         let http = if args.connection_per_session {
-            reqwest::Client::builder()
-                .timeout(Duration::from_secs_f64(args.timeout))
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| e.to_string())?
+            client(1)?
         } else {
             http.clone()
         };

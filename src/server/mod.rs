@@ -131,8 +131,6 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
     });
     // The tools/list order is built now, so no session's first tools/list pays for it.
     state.tool_list.tools(&state.tool_router);
-    // Start-up's freed heap goes back before the workers start, as well as at the end.
-    memory::release_freed_memory();
     actix_rt::spawn(health::check_credentials_at_start(state.clone()));
     let factory_state = state.clone();
     let origins =
