@@ -77,17 +77,21 @@ def measure(binary: Path, backend_url: str, info: dict, work: Path) -> dict[str,
     srv.start(timeout=300)
     pid = srv.pid  # valgrind runs the program in its own process
     out: dict[str, float] = {}
+    # Calls on one session reuse one keep-alive connection, as MCP clients and examples/loadgen
+    # do; a connection per call would charge each call with an accept and a connection's set-up.
+    client = R.httpx.Client()
     try:
-        sid = R.mcp_open(srv.mcp_url)
+        sid = R.mcp_open(srv.mcp_url, client=client)
         for name, (tool, n) in CASES.items():
             args = R.tool_arguments(tool, info)
             for _ in range(2):  # warm: connection pool, caches, first-touch of buffers
-                R.mcp_rpc(srv.mcp_url, "tools/call", {"name": tool, "arguments": args}, session=sid, timeout=300)
+                R.mcp_rpc(srv.mcp_url, "tools/call", {"name": tool, "arguments": args}, session=sid, timeout=300,
+                          client=client)
             before = set(work.glob("cg.out*"))
             control(pid, "-z")
             for _ in range(n):
                 msg, _ = R.mcp_rpc(srv.mcp_url, "tools/call", {"name": tool, "arguments": args}, session=sid,
-                                   timeout=300)
+                                   timeout=300, client=client)
                 if not msg or msg.get("result", {}).get("isError"):
                     raise RuntimeError(f"{tool}: {json.dumps(msg)[:300]}")
             control(pid, "-d")
@@ -97,14 +101,16 @@ def measure(binary: Path, backend_url: str, info: dict, work: Path) -> dict[str,
             before = set(work.glob("cg.out*"))
             control(pid, "-z")
             for _ in range(n):
-                if method == "initialize":
-                    R.mcp_open(srv.mcp_url)
+                if method == "initialize":  # a new client: one new connection per new session
+                    with R.httpx.Client() as fresh:
+                        R.mcp_open(srv.mcp_url, client=fresh)
                 else:
-                    R.mcp_rpc(srv.mcp_url, method, {}, session=sid, timeout=300)
+                    R.mcp_rpc(srv.mcp_url, method, {}, session=sid, timeout=300, client=client)
             control(pid, "-d")
             out[name] = total_ir(work, before) / n
             R.log(f"callgrind {binary.name}: {name} {out[name] / 1e6:.2f} M instructions per call")
     finally:
+        client.close()
         srv.stop()
     return out
 

@@ -145,7 +145,8 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 # ---------------------------------------------------------------- MCP over HTTP (setup only)
 def mcp_rpc(url: str, method: str, params: dict, session: str | None = None, token: str | None = None,
-            timeout: float = 10.0) -> tuple[dict | None, str | None]:
+            timeout: float = 10.0, client: httpx.Client | None = None) -> tuple[dict | None, str | None]:
+    """One JSON-RPC call. Without `client`, on a new connection; with one, on its keep-alive pool."""
     headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json",
                "MCP-Protocol-Version": "2025-06-18"}
     if session:
@@ -153,7 +154,7 @@ def mcp_rpc(url: str, method: str, params: dict, session: str | None = None, tok
     if token:
         headers["Authorization"] = f"Bearer {token}"
     body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}
-    r = httpx.post(url, json=body, headers=headers, timeout=timeout, follow_redirects=True)
+    r = (client or httpx).post(url, json=body, headers=headers, timeout=timeout, follow_redirects=True)
     sid = r.headers.get("mcp-session-id", session)
     if r.status_code >= 400:
         raise RuntimeError(f"{method}: HTTP {r.status_code} {r.text[:300]}")
@@ -171,16 +172,18 @@ def mcp_rpc(url: str, method: str, params: dict, session: str | None = None, tok
     return (json.loads(text) if text.strip() else None), sid
 
 
-def mcp_open(url: str, token: str | None = None) -> str | None:
+def mcp_open(url: str, token: str | None = None, client: httpx.Client | None = None) -> str | None:
+    """Opens a session (initialize + notifications/initialized); on `client`'s pool if given."""
     _, sid = mcp_rpc(url, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                          "clientInfo": {"name": "bench", "version": "1"}}, token=token)
+                                          "clientInfo": {"name": "bench", "version": "1"}}, token=token,
+                     client=client)
     headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
     if sid:
         headers["Mcp-Session-Id"] = sid
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    httpx.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers,
-               timeout=10, follow_redirects=True)
+    (client or httpx).post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers,
+                           timeout=10, follow_redirects=True)
     return sid
 
 
