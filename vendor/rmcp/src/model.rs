@@ -5019,8 +5019,13 @@ macro_rules! ts_union {
     (@impl_from $U: ident  { }) => {};
 }
 
+// `tools/call` and `tools/list` come first: the union is untagged, so each variant before the
+// matching one fails (and allocates its error) on every request. Every variant but the last
+// accepts exactly one method, so the order of those variants changes no result.
 ts_union!(
     export type ClientRequest =
+    | CallToolRequest
+    | ListToolsRequest
     | PingRequest
     | InitializeRequest
     | DiscoverRequest
@@ -5034,8 +5039,6 @@ ts_union!(
     | SubscriptionsListenRequest
     | SubscribeRequest
     | UnsubscribeRequest
-    | CallToolRequest
-    | ListToolsRequest
     | GetTaskRequest
     | UpdateTaskRequest
     | CancelTaskRequest
