@@ -384,12 +384,13 @@ def loadgen(binary: Path, url: str, sessions: int, duration: float, method: str,
             "--method", method, "--warmup", str(warmup), "--timeout", "60"]
     if params is not None:
         argv += ["--params", json.dumps(params)]
+    # `--opt=value`: an opaque token may begin with '-', which clap would read as an option.
     if token:
-        argv += ["--token", token]
+        argv.append(f"--token={token}")
     if basic:
-        argv += ["--basic", basic]
+        argv.append(f"--basic={basic}")
     for h in headers or []:
-        argv += ["--header", h]
+        argv.append(f"--header={h}")
     r = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 600)
     if r.returncode != 0:
         raise RuntimeError(f"loadgen failed: {r.stderr[-500:]}")
