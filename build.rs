@@ -25,13 +25,18 @@ fn main() {
     if os != "linux" {
         return;
     }
-    let packed = match env.as_str() {
+    // Symbol names carry a hash that differs between targets, so each libc has its own code
+    // order script.
+    let (packed, script_name) = match env.as_str() {
         // A native build runs where it was built; a cross build keeps the classic format.
-        "gnu" => native_build() && host_glibc().is_some_and(|v| v >= (2, 36)),
+        "gnu" => (
+            native_build() && host_glibc().is_some_and(|v| v >= (2, 36)),
+            "startup-order.ld",
+        ),
         // A static musl binary relocates itself with the musl it was linked with (Rust ships
         // 1.2.5; packed relocations are read since 1.2.4).
-        "musl" => true,
-        _ => false,
+        "musl" => (true, "startup-order-musl.ld"),
+        _ => return,
     };
     if packed {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
@@ -42,17 +47,7 @@ fn main() {
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
     let opted_out = std::env::var_os("NEXTCLOUD_MCP_NO_STARTUP_ORDER").is_some();
-    // Symbol names carry a hash that differs between targets, so each libc has its own script.
-    let script_name = match env.as_str() {
-        "gnu" => Some("startup-order.ld"),
-        "musl" => Some("startup-order-musl.ld"),
-        _ => None,
-    };
-    if let Some(script_name) = script_name
-        && arch == "x86_64"
-        && release
-        && !opted_out
-    {
+    if arch == "x86_64" && release && !opted_out {
         let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
         let script = std::path::Path::new(&dir).join("link").join(script_name);
         if script.is_file() {

@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -79,7 +81,7 @@ def measure(binary: Path, backend_url: str, info: dict, work: Path) -> dict[str,
     out: dict[str, float] = {}
     # Calls on one session reuse one keep-alive connection, as MCP clients and examples/loadgen
     # do; a connection per call would charge each call with an accept and a connection's set-up.
-    client = R.httpx.Client()
+    client = httpx.Client()
     try:
         sid = R.mcp_open(srv.mcp_url, client=client)
         for name, (tool, n) in CASES.items():
@@ -102,7 +104,7 @@ def measure(binary: Path, backend_url: str, info: dict, work: Path) -> dict[str,
             control(pid, "-z")
             for _ in range(n):
                 if method == "initialize":  # a new client: one new connection per new session
-                    with R.httpx.Client() as fresh:
+                    with httpx.Client() as fresh:
                         R.mcp_open(srv.mcp_url, client=fresh)
                 else:
                     R.mcp_rpc(srv.mcp_url, method, {}, session=sid, timeout=300, client=client)
