@@ -34,6 +34,8 @@ COPY src ./src
 COPY vendor ./vendor
 # The code order for the static binary (build.rs, docs/decisions/0006-memory.md, "Code order").
 COPY link ./link
+# memcpy and friends, and mimalloc's settings, for the static binary (decision 0008).
+COPY native ./native
 
 # The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md).
 # /out/rootfs is the image's filesystem; /out/state its state directory, owned by the

@@ -15,6 +15,10 @@
 //! `link/startup-order-musl.ld`, written by `bench/startup_order.py`; decision 0006, "Code
 //! order"), so start-up leaves fewer code pages resident. Set `NEXTCLOUD_MCP_NO_STARTUP_ORDER=1`
 //! to link without it.
+//!
+//! For the static musl build it also compiles the C in `native/`: memcpy and related functions
+//! that replace musl's, and mimalloc's settings (decision 0008). `native/string.c` is compiled
+//! on every x86-64 Linux target under `ncmcp_` names, for `tests/native_string.rs`.
 
 use std::process::Command;
 
@@ -24,6 +28,10 @@ fn main() {
     let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     if os != "linux" {
         return;
+    }
+    compile_string_functions(&env);
+    if env == "musl" {
+        compile_mimalloc_settings();
     }
     // Symbol names carry a hash that differs between targets, so each libc has its own code
     // order script.
@@ -70,4 +78,41 @@ fn host_glibc() -> Option<(u32, u32)> {
     let version = text.trim().strip_prefix("glibc ")?;
     let mut parts = version.split('.').map(|p| p.parse::<u32>().ok());
     Some((parts.next()??, parts.next()??))
+}
+
+/// Compiles `native/string.c` on x86-64: in the static musl build its functions replace musl's
+/// memcpy, memmove, memset, memcmp and bcmp (decision 0008); elsewhere they are built under
+/// their `ncmcp_` names only, for tests/native_string.rs.
+fn compile_string_functions(env: &str) {
+    println!("cargo:rerun-if-changed=native/string.c");
+    if std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default() != "x86_64" {
+        return;
+    }
+    let mut build = cc::Build::new();
+    build
+        .file("native/string.c")
+        .opt_level(2)
+        .flag("-fno-builtin")
+        .flag("-fno-tree-loop-distribute-patterns")
+        .warnings(true);
+    if env == "musl" {
+        build.define("NCMCP_REPLACE_LIBC", None);
+    }
+    build.compile("ncmcp_string");
+}
+
+/// Compiles `native/mimalloc.c` (mimalloc's settings and `mi_collect`) for the musl build,
+/// against the headers of the mimalloc that `libmimalloc-sys` builds.
+fn compile_mimalloc_settings() {
+    println!("cargo:rerun-if-changed=native/mimalloc.c");
+    // Without it the link would fail later on a missing `ncmcp_release_freed_memory`.
+    let Some(include) = std::env::var_os("DEP_MIMALLOC_INCLUDE_DIR") else {
+        panic!("libmimalloc-sys gave no include directory (DEP_MIMALLOC_INCLUDE_DIR)");
+    };
+    cc::Build::new()
+        .file("native/mimalloc.c")
+        .include(include)
+        .opt_level(2)
+        .warnings(true)
+        .compile("ncmcp_mimalloc");
 }

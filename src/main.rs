@@ -7,6 +7,13 @@ use clap::{Parser, Subcommand};
 use nextcloud_mcp::config::{self, AuthMode, Config, ConfigError};
 use nextcloud_mcp::tools::known;
 
+/// The static musl build (the container image) allocates with mimalloc: musl's own allocator
+/// took a global lock and gave pages back on nearly every free (docs/decisions/0008-image-allocator.md).
+/// Native glibc builds keep glibc's malloc, which measured the lower memory use.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Where the configuration is read from when neither `--config` nor `NEXTCLOUD_MCP_CONFIG` is given.
 const DEFAULT_CONFIG: &str = "/etc/nextcloud-mcp/nextcloud-mcp.yaml";
 

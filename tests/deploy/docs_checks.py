@@ -552,12 +552,32 @@ def check_readme_tests_section() -> None:
     assert "PIP_BREAK_SYSTEM_PACKAGES" not in install and "PIP_BREAK_SYSTEM_PACKAGES" not in (ROOT / "scripts" / "install-test-deps.sh").read_text()
 
 
+def check_dockerfile_build_inputs() -> None:
+    """The Dockerfile's build stage copies, and .dockerignore lets through, every input of the
+    build: Cargo's files, src/, vendor/ (the patched rmcp) and each path build.rs reads
+    (`cargo:rerun-if-changed`), e.g. link/ and native/. A missing one breaks only a real
+    `docker build` (BINARY_SOURCE=build), which cannot run here."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stage = dockerfile[dockerfile.index(" AS build"):dockerfile.index(" AS prebuilt")]
+    copied = {word.rstrip("/") for line in stage.splitlines() if line.startswith("COPY ")
+              for word in line.split()[1:-1]}
+    allowed = {line[1:].rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.startswith("!")}
+    read_by_build = {m.split("/")[0] for m in re.findall(r"rerun-if-changed=([^\"]+)",
+                                                          (ROOT / "build.rs").read_text())}
+    needed = {"Cargo.toml", "Cargo.lock", "src", "vendor"} | read_by_build
+    assert "link" in needed and "native" in needed, needed
+    assert needed <= copied, f"the Dockerfile's build stage does not COPY {sorted(needed - copied)}"
+    assert needed <= allowed, f".dockerignore keeps {sorted(needed - allowed)} out of the build context"
+
+
 def main() -> int:
     blocks = [b for doc in DOCS for b in parse_blocks(doc)]
     ctx = Context(blocks)
     check("README.md's Tests section names every apt package and virtual environment the test scripts install",
           check_readme_tests_section)
     check("docs/configuration.md describes every key of the example config", check_configuration_keys)
+    check("the Dockerfile's build stage copies every input of the build", check_dockerfile_build_inputs)
     for doc in DOCS:
         check(f"docs/{doc}: relative links and anchors resolve", lambda doc=doc: check_links(doc))
     # Commands first: they record the environment config files are used with.
