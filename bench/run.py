@@ -479,6 +479,8 @@ def main() -> int:
     ap.add_argument("--no-canned", action="store_true", help="skip the canned-backend table")
     ap.add_argument("--canned-only", action="store_true", help="only the canned-backend table (no fake matrix)")
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--binary", help="the nextcloud-mcp binary to measure (default: the release build); e.g. the "
+                    "container image's static musl build, whose allocator differs (docs/decisions/0008-image-allocator.md)")
     args = ap.parse_args()
     if args.quick:
         args.duration, args.sessions = 1.0, "1,16"
@@ -489,12 +491,16 @@ def main() -> int:
         # Two invocations: built together with the examples, the server's dependencies get the
         # dev-dependencies' features too, hence other symbol names than a plain
         # `cargo build --release`, and link/startup-order.ld (made from a plain build) matches few.
-        log("cargo build --release --bin nextcloud-mcp; cargo build --release --example loadgen --example canned_backend")
-        subprocess.run(["cargo", "build", "--release", "--bin", "nextcloud-mcp"], cwd=REPO, check=True)
+        log(("" if args.binary else "cargo build --release --bin nextcloud-mcp; ")
+            + "cargo build --release --example loadgen --example canned_backend")
+        if not args.binary:
+            subprocess.run(["cargo", "build", "--release", "--bin", "nextcloud-mcp"], cwd=REPO, check=True)
         subprocess.run(["cargo", "build", "--release", "--example", "loadgen", "--example", "canned_backend"],
                        cwd=REPO, check=True)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     binary, gen = target / "release" / "nextcloud-mcp", target / "release" / "examples" / "loadgen"
+    if args.binary:
+        binary = Path(args.binary).resolve()
     env_info = machine()
     WORK.mkdir(parents=True, exist_ok=True)
     run_dir = WORK / time.strftime("run-%Y%m%d-%H%M%S")
@@ -734,7 +740,8 @@ def write_results(out: Path, rows: list[dict], core: dict, notes: list[str], env
     floors = {(r["tool"], r["latency_ms"], r["sessions"]): r for r in rows if r["server"].startswith("floor")}
     refs = {(r["tool"], r["latency_ms"], r["sessions"]): r for r in rows if r["server"] == "reference"}
     lines = [f"# Benchmark {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}", "",
-             f"`python3 bench/run.py{' --canned-only' if args.canned_only else ''}` (duration {args.duration} s per "
+             f"`python3 bench/run.py{' --canned-only' if args.canned_only else ''}"
+             f"{f' --binary {args.binary}' if args.binary else ''}` (duration {args.duration} s per "
              f"case, sessions {args.sessions}, fake latencies {'–' if args.canned_only else args.latencies} ms), {elapsed / 60:.1f} min in all. Reference: nextcloud-mcp-server "
              f"{ref_version or '(not run)'}. See docs/performance.md for what the columns mean.", "",
              "## Core figures", "",
