@@ -29,7 +29,10 @@ fn main() {
     if os != "linux" {
         return;
     }
-    compile_string_functions(&env);
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    if arch == "x86_64" {
+        compile_string_functions(&env);
+    }
     if env == "musl" {
         compile_mimalloc_settings();
     }
@@ -52,7 +55,6 @@ fn main() {
     println!("cargo:rerun-if-changed=link/startup-order.ld");
     println!("cargo:rerun-if-changed=link/startup-order-musl.ld");
     println!("cargo:rerun-if-env-changed=NEXTCLOUD_MCP_NO_STARTUP_ORDER");
-    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
     let opted_out = std::env::var_os("NEXTCLOUD_MCP_NO_STARTUP_ORDER").is_some();
     if arch == "x86_64" && release && !opted_out {
@@ -80,14 +82,11 @@ fn host_glibc() -> Option<(u32, u32)> {
     Some((parts.next()??, parts.next()??))
 }
 
-/// Compiles `native/string.c` on x86-64: in the static musl build its functions replace musl's
-/// memcpy, memmove, memset, memcmp and bcmp (decision 0008); elsewhere they are built under
-/// their `ncmcp_` names only, for tests/native_string.rs.
+/// Compiles `native/string.c` (x86-64 only): in the static musl build its functions replace
+/// musl's memcpy, memmove, memset, memcmp and bcmp (decision 0008); elsewhere they are built
+/// under their `ncmcp_` names only, for tests/native_string.rs.
 fn compile_string_functions(env: &str) {
     println!("cargo:rerun-if-changed=native/string.c");
-    if std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default() != "x86_64" {
-        return;
-    }
     let mut build = cc::Build::new();
     build
         .file("native/string.c")
