@@ -554,7 +554,7 @@ def check_readme_tests_section() -> None:
 
 def check_dockerfile_build_inputs() -> None:
     """The Dockerfile's build stage copies, and .dockerignore lets through, every input of the
-    build: Cargo's files, src/, vendor/ (the patched rmcp) and each path build.rs reads
+    build: Cargo's files, src/, vendor/ (the patched rmcp and reqwest) and each path build.rs reads
     (`cargo:rerun-if-changed`), e.g. link/ and native/. A missing one breaks only a real
     `docker build` (BINARY_SOURCE=build), which cannot run here."""
     dockerfile = (ROOT / "Dockerfile").read_text()

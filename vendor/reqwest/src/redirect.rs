@@ -334,6 +334,11 @@ impl TowerPolicy<async_impl::body::Body, crate::Error> for TowerRedirectPolicy {
     }
 
     fn on_request(&mut self, req: &mut http::Request<async_impl::body::Body>) {
+        // Before the first redirect there is no previous URL: no header to remove, no referer
+        // to set. Skips re-parsing the request's URL on every request.
+        if self.urls.is_empty() {
+            return;
+        }
         if let Ok(next_url) = Url::parse(&req.uri().to_string()) {
             remove_sensitive_headers(req.headers_mut(), &next_url, &self.urls);
             if self.referer {

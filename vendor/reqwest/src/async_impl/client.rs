@@ -3078,9 +3078,13 @@ impl Future for PendingRequest {
             .extensions()
             .get::<tower_http::follow_redirect::RequestUri>()
         {
-            self.url = match Url::parse(&url.0.to_string()) {
-                Ok(url) => url,
-                Err(e) => return Poll::Ready(Err(crate::error::decode(e))),
+            // Unless a redirect was followed, this is the URL the request was sent to: skip
+            // printing and re-parsing it.
+            if url.0 != *self.url.as_str() {
+                self.url = match Url::parse(&url.0.to_string()) {
+                    Ok(url) => url,
+                    Err(e) => return Poll::Ready(Err(crate::error::decode(e))),
+                }
             }
         };
 
