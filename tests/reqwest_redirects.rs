@@ -69,6 +69,14 @@ fn client(policy: Policy) -> reqwest::Client {
     }
 }
 
+/// GET `url` with a bearer token under `policy`.
+async fn get(policy: Policy, url: &str) -> reqwest::Response {
+    match client(policy).get(url).bearer_auth("t").send().await {
+        Ok(response) => response,
+        Err(e) => panic!("{url}: {e}"),
+    }
+}
+
 #[tokio::test]
 async fn without_a_redirect_the_response_url_is_the_request_url() {
     let seen = Seen::default();
@@ -80,25 +88,14 @@ async fn without_a_redirect_the_response_url_is_the_request_url() {
         "/index.php/apps/notes/api/v1/notes/7",
     ] {
         let url = format!("http://127.0.0.1:{port}{path}");
-        let response = match client(Policy::none())
-            .get(&url)
-            .bearer_auth("t")
-            .send()
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => panic!("{url}: {e}"),
-        };
+        let response = get(Policy::none(), &url).await;
         assert_eq!(response.url().as_str(), url);
         assert_eq!(response.status(), 200);
     }
     // The URL as reqwest normalises it: an empty path becomes `/`.
     let bare = format!("http://127.0.0.1:{port}");
-    let response = client(Policy::none()).get(&bare).send().await;
-    assert_eq!(
-        response.map(|r| r.url().to_string()).ok(),
-        Some(format!("{bare}/"))
-    );
+    let response = get(Policy::none(), &bare).await;
+    assert_eq!(response.url().as_str(), format!("{bare}/"));
     let heads = heads(&seen);
     assert_eq!(heads.len(), 5);
     assert!(heads.iter().all(|h| header(h, "referer").is_none()));
@@ -110,8 +107,7 @@ async fn a_redirect_not_followed_keeps_the_request_url() {
     let seen = Seen::default();
     let port = serve("/elsewhere".into(), seen.clone()).await;
     let url = format!("http://127.0.0.1:{port}/moved");
-    let response = client(Policy::none()).get(&url).send().await;
-    let response = response.unwrap_or_else(|e| panic!("{e}"));
+    let response = get(Policy::none(), &url).await;
     assert_eq!(response.status(), 302);
     assert_eq!(response.url().as_str(), url);
     assert_eq!(heads(&seen).len(), 1);
@@ -122,12 +118,7 @@ async fn a_followed_redirect_on_the_same_host_gives_the_final_url_and_a_referer(
     let seen = Seen::default();
     let port = serve("/final?z=9".into(), seen.clone()).await;
     let url = format!("http://127.0.0.1:{port}/moved");
-    let response = client(Policy::limited(3))
-        .get(&url)
-        .bearer_auth("t")
-        .send()
-        .await;
-    let response = response.unwrap_or_else(|e| panic!("{e}"));
+    let response = get(Policy::limited(3), &url).await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         response.url().as_str(),
@@ -147,12 +138,7 @@ async fn a_followed_redirect_to_another_host_drops_the_credentials() {
     let seen = Seen::default();
     let port = serve(format!("http://localhost:{target}/landed"), seen.clone()).await;
     let url = format!("http://127.0.0.1:{port}/moved");
-    let response = client(Policy::limited(3))
-        .get(&url)
-        .bearer_auth("t")
-        .send()
-        .await;
-    let response = response.unwrap_or_else(|e| panic!("{e}"));
+    let response = get(Policy::limited(3), &url).await;
     assert_eq!(
         response.url().as_str(),
         format!("http://localhost:{target}/landed")
