@@ -101,6 +101,46 @@ def is_static(binary: Path) -> bool:
     return 3 not in types  # PT_INTERP
 
 
+def section_size(binary: Path, name: str) -> int | None:
+    """The size of a 64-bit little-endian ELF file's section `name`, from its section headers
+    (which stripping keeps), or None."""
+    data = binary.read_bytes()
+    shoff = int.from_bytes(data[0x28:0x30], "little")
+    shentsize = int.from_bytes(data[0x3A:0x3C], "little")
+    shnum = int.from_bytes(data[0x3C:0x3E], "little")
+    shstrndx = int.from_bytes(data[0x3E:0x40], "little")
+
+    def header(i: int) -> bytes:
+        return data[shoff + i * shentsize: shoff + (i + 1) * shentsize]
+
+    names_at = int.from_bytes(header(shstrndx)[0x18:0x20], "little")
+    for i in range(shnum):
+        h = header(i)
+        start = names_at + int.from_bytes(h[0:4], "little")
+        if data[start:data.index(b"\0", start)] == name.encode():
+            return int.from_bytes(h[0x20:0x28], "little")
+    return None
+
+
+STARTUP_ORDER = ROOT / "link" / "startup-order-musl.ld"
+# A script made for other symbol names (a dependency or rustc changed) gathers well under half.
+STARTUP_SHARE = 0.8
+
+
+def startup_order_current(binary: Path) -> None:
+    """The image's binary gathers the code an idle server runs (decision 0006, "Code order"):
+    its `.text.startup` holds most of what link/startup-order-musl.ld expected."""
+    m = re.search(r"Expected size of \.text\.startup: (\d+) bytes", STARTUP_ORDER.read_text())
+    assert m, f"{STARTUP_ORDER} names no expected size: regenerate it with bench/startup_order.py"
+    expected, actual = int(m.group(1)), section_size(binary, ".text.startup") or 0
+    assert actual >= STARTUP_SHARE * expected, (
+        f".text.startup is {actual:,} bytes, {actual / expected:.0%} of the {expected:,} the script expects: its "
+        "names are stale (a dependency, rustc or start-up code changed). Regenerate it: "
+        "CARGO_PROFILE_IMAGE_STRIP=false cargo build --profile image --target x86_64-unknown-linux-musl; "
+        "python3 bench/startup_order.py --out link/startup-order-musl.ld --binary "
+        "target/x86_64-unknown-linux-musl/image/nextcloud-mcp (and the glibc script likewise)")
+
+
 def rendered_configs() -> list[tuple[str, str, dict[str, str]]]:
     """(scenario, config text, secret files) for every chart scenario in charts/nextcloud-mcp/ci."""
     out = []
@@ -231,6 +271,8 @@ def main() -> int:
 
     check("CA certificates present (/etc/ssl/certs/ca-certificates.crt, > 100 certificates)", ca_bundle)
     check("the binary is statically linked (no program interpreter)", lambda: cc._assert(is_static(binary)))
+    check("the binary's code order is current (.text.startup holds what link/startup-order-musl.ld names)",
+          lambda: startup_order_current(binary))
 
     def version():
         proc = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=30)
