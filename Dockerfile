@@ -37,11 +37,13 @@ COPY link ./link
 # memcpy and friends, and mimalloc's settings, for the static binary (decision 0008).
 COPY native ./native
 
-# The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md).
+# The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md). It keeps the
+# symbol table, so that its symbol names are those link/startup-order-musl.ld names; `install -s`
+# strips it from the installed binary.
 # /out/rootfs is the image's filesystem; /out/state its state directory, owned by the
 # runtime user below.
 RUN cargo build --profile image --locked --target x86_64-unknown-linux-musl \
- && install -D -m 0755 target/x86_64-unknown-linux-musl/image/nextcloud-mcp /out/rootfs/nextcloud-mcp \
+ && install -D -s -m 0755 target/x86_64-unknown-linux-musl/image/nextcloud-mcp /out/rootfs/nextcloud-mcp \
  && install -D -m 0644 /etc/ssl/certs/ca-certificates.crt /out/rootfs/etc/ssl/certs/ca-certificates.crt \
  && install -d -m 1777 /out/rootfs/tmp \
  && install -d -m 0755 /out/rootfs/var/lib \

@@ -7,9 +7,11 @@ front of the code (issue 16, docs/decisions/0006-memory.md, "Code order").
     cargo build --release        # relinks with the new script
 
 The container image's static musl binary has symbol names of its own (the hash differs per
-target) and its own script; build it unstripped (stripping changes no code) and write that one:
+target) and its own script. Build it exactly as the image is built (the `image` profile keeps
+its symbol table; the Dockerfile strips the installed copy), since cargo hashes every profile
+setting into the names, `strip` included, and write that one:
 
-    CARGO_PROFILE_IMAGE_STRIP=false cargo build --profile image --target x86_64-unknown-linux-musl
+    cargo build --profile image --locked --target x86_64-unknown-linux-musl
     python3 bench/startup_order.py --out link/startup-order-musl.ld \
         --binary target/x86_64-unknown-linux-musl/image/nextcloud-mcp
 
@@ -118,7 +120,7 @@ def main() -> int:
         print("valgrind is needed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 1
     if b"_ZN" not in subprocess.run(["nm", str(binary)], capture_output=True).stdout:
-        print(f"{binary} has no symbols: build with CARGO_PROFILE_RELEASE_STRIP=false", file=sys.stderr)
+        print(f"{binary} has no symbols: a stripped copy? Use the one cargo built", file=sys.stderr)
         return 1
     tmp = Path(tempfile.mkdtemp(prefix="startup-order-"))
     try:

@@ -136,7 +136,7 @@ def startup_order_current(binary: Path) -> None:
     assert actual >= STARTUP_SHARE * expected, (
         f".text.startup is {actual:,} bytes, {actual / expected:.0%} of the {expected:,} the script expects: its "
         "names are stale (a dependency, rustc or start-up code changed). Regenerate it: "
-        "CARGO_PROFILE_IMAGE_STRIP=false cargo build --profile image --target x86_64-unknown-linux-musl; "
+        "cargo build --profile image --locked --target x86_64-unknown-linux-musl; "
         "python3 bench/startup_order.py --out link/startup-order-musl.ld --binary "
         "target/x86_64-unknown-linux-musl/image/nextcloud-mcp (and the glibc script likewise)")
 
