@@ -15,7 +15,9 @@
 # Only the chosen source's stage is built: BuildKit (Docker's builder since 23.0), podman and
 # buildah skip the other one.
 
-ARG RUST_VERSION=1.95
+# The exact rustc that link/startup-order-musl.ld was made with: symbol names carry a hash that
+# another version changes, and the code order would then gather none of them (decision 0006).
+ARG RUST_VERSION=1.95.0
 ARG BINARY_SOURCE=build
 
 # ---- build -----------------------------------------------------------------------------
