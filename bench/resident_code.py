@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import run as R  # noqa: E402
+from bench.elf import sections, text_symbols  # noqa: E402
 from tests.harness.peers import NextcloudFake  # noqa: E402
 
 PAGE = 4096
@@ -47,21 +48,6 @@ STD_CRATES = {"core", "alloc", "std", "hashbrown", "compiler_builtins"}
 # The first segment of each path in a demangled name (`core::ptr::drop_in_place<rmcp::x>` ->
 # core, rmcp), not the modules after it.
 CRATE_RE = re.compile(r"(?:^|[<\s(&*,\[])([A-Za-z_][A-Za-z0-9_]*)::")
-
-
-def sections(binary: Path) -> list[tuple[str, int, int]]:
-    """(name, vaddr, size) of every allocated section, from the ELF section headers."""
-    data = binary.read_bytes()
-    shoff, = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
-    heads = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
-    strtab_off = heads[shstrndx][4]
-    out = []
-    for name_off, _typ, flags, addr, _off, size, *_ in heads:
-        if flags & 0x2 and size:  # SHF_ALLOC
-            end = data.index(b"\0", strtab_off + name_off)
-            out.append((data[strtab_off + name_off:end].decode(), addr, size))
-    return sorted(out, key=lambda s: s[1])
 
 
 def first_load_vaddr(binary: Path) -> int:
@@ -81,19 +67,6 @@ def crate_of(name: str) -> str:
         if c not in STD_CRATES and not c[0].isupper():
             return c
     return crates[0] if crates else "(other)"
-
-
-def symbols(binary: Path) -> list[tuple[int, int, str]]:
-    """(vaddr, size, demangled name) of the sized text symbols."""
-    out = subprocess.run(["nm", "-C", "--defined-only", "--print-size", str(binary)],
-                         capture_output=True, text=True, check=True).stdout
-    syms = []
-    for line in out.splitlines():
-        parts = line.split(" ", 3)
-        if len(parts) == 4 and parts[2] in "tTwW":
-            syms.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
-    syms.sort()
-    return syms
 
 
 def resident_pages(pid: int, binary: Path) -> dict[int, bool]:
@@ -183,7 +156,7 @@ def main() -> int:
     a = ap.parse_args()
     binary = Path(a.binary).resolve()
     secs = sections(binary)
-    syms = symbols(binary)
+    syms = text_symbols(binary)
     if not syms:
         print("(no symbols: stripped binary; sections only)")
     tmp = Path(tempfile.mkdtemp(prefix="resident-code-"))

@@ -33,6 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import chart_checks as cc  # noqa: E402
 from tap import CHART, ROOT, check, finish, ok  # noqa: E402
 
+sys.path.insert(0, str(ROOT))
+from bench.elf import sections  # noqa: E402
+
 SIZE_LIMIT = 30_000_000  # bytes, uncompressed: the issue's goal is an image under 30 MB
 _SECURITY = yaml.safe_load((CHART / "values.yaml").read_text())["deployment"]["securityContext"]
 # The image's user must be the one the chart runs it as (and that owns the state directory).
@@ -101,27 +104,6 @@ def is_static(binary: Path) -> bool:
     return 3 not in types  # PT_INTERP
 
 
-def section_size(binary: Path, name: str) -> int | None:
-    """The size of a 64-bit little-endian ELF file's section `name`, from its section headers
-    (which stripping keeps), or None."""
-    data = binary.read_bytes()
-    shoff = int.from_bytes(data[0x28:0x30], "little")
-    shentsize = int.from_bytes(data[0x3A:0x3C], "little")
-    shnum = int.from_bytes(data[0x3C:0x3E], "little")
-    shstrndx = int.from_bytes(data[0x3E:0x40], "little")
-
-    def header(i: int) -> bytes:
-        return data[shoff + i * shentsize: shoff + (i + 1) * shentsize]
-
-    names_at = int.from_bytes(header(shstrndx)[0x18:0x20], "little")
-    for i in range(shnum):
-        h = header(i)
-        start = names_at + int.from_bytes(h[0:4], "little")
-        if data[start:data.index(b"\0", start)] == name.encode():
-            return int.from_bytes(h[0x20:0x28], "little")
-    return None
-
-
 STARTUP_ORDER = ROOT / "link" / "startup-order-musl.ld"
 # A script made for other symbol names (a dependency or rustc changed) gathers well under half.
 STARTUP_SHARE = 0.8
@@ -132,7 +114,8 @@ def startup_order_current(binary: Path) -> None:
     its `.text.startup` holds most of what link/startup-order-musl.ld expected."""
     m = re.search(r"Expected size of \.text\.startup: (\d+) bytes", STARTUP_ORDER.read_text())
     assert m, f"{STARTUP_ORDER} names no expected size: regenerate it with bench/startup_order.py"
-    expected, actual = int(m.group(1)), section_size(binary, ".text.startup") or 0
+    expected = int(m.group(1))
+    actual = next((size for name, _, size in sections(binary) if name == ".text.startup"), 0)
     assert actual >= STARTUP_SHARE * expected, (
         f".text.startup is {actual:,} bytes, {actual / expected:.0%} of the {expected:,} the script expects: its "
         "names are stale (a dependency, rustc or start-up code changed). Regenerate it: "
