@@ -5,6 +5,8 @@ excluded_tags), the app-absent message."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.e2e.toolset_servers import MODES, fails, ok, served_tools, session_for
@@ -18,6 +20,7 @@ TALK_TOOLS = {
     "talk_list_reactions", "talk_react", "talk_remove_reaction", "talk_get_unread_messages", "talk_share_file",
 }
 APOLLO = "k4x9qj2m"
+HIDDEN_FILE = "📎 (a file this server hides)"
 CHAT = f"/ocs/v2.php/apps/spreed/api/v1/chat/{APOLLO}"
 
 
@@ -290,6 +293,47 @@ async def test_share_file_honours_excluded_tags(nextcloud, oidc_peer, mcp_server
         await fails(s, "talk_share_file", {"token": APOLLO, "path": "Documents/report.pdf"}, "not available",
                     "excluded_tags")
         assert routes(nextcloud, "files_sharing") == {}
+
+
+async def test_messages_hide_files_hidden_by_excluded_tags(nextcloud, oidc_peer, mcp_server):
+    """A message sharing a hidden file keeps its place, but the file's name, path and id are not shown: not in the
+    chat, the unread list, a conversation's or the list's last message, or a reply's excerpt."""
+    plain = mcp_server()
+    async with mcp_session(plain.url, oidc_peer.mint("alice")) as s:
+        await ok(s, "nc_webdav_write_file", {"path": "Documents/payroll-2026.pdf", "content": "pay"})
+        await ok(s, "talk_share_file", {"token": APOLLO, "path": "Documents/report.pdf"})
+        await ok(s, "talk_share_file", {"token": APOLLO, "path": "Documents/payroll-2026.pdf"})
+        secret = (await ok(s, "talk_get_messages", {"token": APOLLO, "limit": 1}))["messages"][0]
+        file_id = secret["files"][0]["id"]
+        assert secret["files"][0]["name"] == "payroll-2026.pdf"
+        await ok(s, "nc_webdav_tag_file", {"path": "Documents/payroll-2026.pdf", "tag": "confidential"})
+    hidden = mcp_server({"toolsets": {"files": {"excluded_tags": ["Confidential"]}}})
+    async with mcp_session(hidden.url, oidc_peer.mint("alice")) as s:
+        answers = {
+            "messages": await ok(s, "talk_get_messages", {"token": APOLLO, "limit": 2}),
+            "unread": await ok(s, "talk_get_unread_messages", {"token": APOLLO}),
+            "conversation": await ok(s, "talk_get_conversation", {"token": APOLLO}),
+            "list": await ok(s, "talk_list_conversations"),
+            "sent reply": await ok(s, "talk_send_message", {"token": APOLLO, "message": "see above",
+                                                            "reply_to": secret["id"]}),
+            "read reply": await ok(s, "talk_get_messages", {"token": APOLLO, "limit": 1}),
+        }
+    for name, answer in answers.items():
+        shown = json.dumps(answer, ensure_ascii=False)
+        assert "payroll" not in shown and f'"{file_id}"' not in shown, (name, shown)
+    hidden_share, report = answers["messages"]["messages"]
+    assert hidden_share["id"] == secret["id"] and hidden_share["text"] == HIDDEN_FILE and "files" not in hidden_share
+    assert report["files"][0]["name"] == "report.pdf"
+    assert answers["conversation"]["last_message"]["text"] == HIDDEN_FILE
+    apollo = next(c for c in answers["list"]["conversations"] if c["token"] == APOLLO)
+    assert apollo["last_message"]["text"] == HIDDEN_FILE
+    assert answers["sent reply"]["message"]["reply_to"]["excerpt"] == HIDDEN_FILE
+    assert answers["read reply"]["messages"][0]["reply_to"]["excerpt"] == HIDDEN_FILE
+    # The same messages, read without exclusions, still name the file.
+    async with mcp_session(plain.url, oidc_peer.mint("alice")) as s:
+        again = (await ok(s, "talk_get_messages", {"token": APOLLO, "limit": 2}))["messages"]
+    assert again[0]["reply_to"]["excerpt"].startswith("📎 payroll-2026.pdf (")
+    assert again[1]["files"][0]["name"] == "payroll-2026.pdf"
 
 
 async def test_talk_absent_is_explained(servers, nextcloud, oidc_peer):

@@ -80,6 +80,70 @@ pub struct ParentRef {
     pub author: String,
     /// First 200 characters of its rendered text.
     pub excerpt: String,
+    /// What the excerpt is rendered from.
+    #[serde(skip)]
+    rendering: Rendering,
+}
+
+/// A message's text as Talk sends it, with its parameters: kept (never serialised) so a file
+/// can be hidden after decoding, and the text rendered again without it.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Rendering {
+    template: String,
+    parameters: Map<String, Value>,
+}
+
+/// The type given to the parameter of a file that is hidden from the caller.
+pub const HIDDEN_FILE_TYPE: &str = "hidden-file";
+/// How a hidden file reads in a rendered text.
+pub const HIDDEN_FILE_TEXT: &str = "📎 (a file this server hides)";
+
+impl Rendering {
+    fn text(&self) -> String {
+        render_message(&self.template, &self.parameters)
+    }
+
+    fn shares_files(&self) -> bool {
+        self.parameters.values().any(is_file)
+    }
+
+    /// Replaces the parameters of the files `hide` picks (by id and path) with one that names
+    /// no file; how many were replaced.
+    fn hide_files(&mut self, hide: &dyn Fn(&str, Option<&str>) -> bool) -> usize {
+        let mut hidden = 0;
+        for param in self.parameters.values_mut().filter(|p| is_file(p)) {
+            let id = text(param, "id").unwrap_or_default();
+            if hide(&id, text(param, "path").as_deref()) {
+                *param = serde_json::json!({"type": HIDDEN_FILE_TYPE, "name": HIDDEN_FILE_TEXT});
+                hidden += 1;
+            }
+        }
+        hidden
+    }
+
+    fn files(&self) -> Vec<SharedFile> {
+        self.parameters
+            .values()
+            .filter(|p| is_file(p))
+            .filter_map(|p| {
+                Some(SharedFile {
+                    id: text(p, "id")?,
+                    name: text(p, "name").unwrap_or_default(),
+                    mimetype: text(p, "mimetype"),
+                    size: int(p, "size"),
+                    path: text(p, "path"),
+                })
+            })
+            .collect()
+    }
+}
+
+fn is_file(param: &Value) -> bool {
+    param.get("type").and_then(Value::as_str) == Some("file")
+}
+
+fn excerpt(text: &str) -> String {
+    text.chars().take(200).collect()
 }
 
 /// A file shared into the chat.
@@ -142,6 +206,9 @@ pub struct ChatMessage {
     /// The sender's reference id, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_id: Option<String>,
+    /// What `text` is rendered from.
+    #[serde(skip)]
+    rendering: Rendering,
 }
 
 impl ChatMessage {
@@ -151,12 +218,39 @@ impl ChatMessage {
             .and_then(Value::as_str)
             .is_some_and(|s| HIDDEN_SYSTEM_MESSAGES.contains(&s))
     }
+
+    /// True when this message, or the one it replies to, shares a file.
+    pub fn shares_files(&self) -> bool {
+        self.rendering.shares_files()
+            || self
+                .reply_to
+                .as_ref()
+                .is_some_and(|p| p.rendering.shares_files())
+    }
+
+    /// Hides the files `hide` picks, given a file's id and its path in the viewer's files:
+    /// their name, path and id leave the text, `files` and the reply's excerpt, and the text
+    /// says a file was hidden instead. Returns how many were hidden.
+    pub fn hide_files(&mut self, hide: &dyn Fn(&str, Option<&str>) -> bool) -> usize {
+        let mut hidden = self.rendering.hide_files(hide);
+        if hidden > 0 {
+            self.text = self.rendering.text();
+            self.files = self.rendering.files();
+        }
+        if let Some(parent) = &mut self.reply_to {
+            let in_parent = parent.rendering.hide_files(hide);
+            if in_parent > 0 {
+                parent.excerpt = excerpt(&parent.rendering.text());
+                hidden += in_parent;
+            }
+        }
+        hidden
+    }
 }
 
 /// Decodes one message; `None` when it has no id.
 pub fn message_from(raw: &Value) -> Option<ChatMessage> {
     let id = int(raw, "id")?;
-    let params = php_map(raw.get("messageParameters"));
     let timestamp = int(raw, "timestamp").unwrap_or(0);
     let reactions = php_map(raw.get("reactions"))
         .into_iter()
@@ -171,25 +265,21 @@ pub fn message_from(raw: &Value) -> Option<ChatMessage> {
                 .collect()
         })
         .unwrap_or_default();
-    let files = params
-        .values()
-        .filter(|p| p.get("type").and_then(Value::as_str) == Some("file"))
-        .filter_map(|p| {
-            Some(SharedFile {
-                id: text(p, "id")?,
-                name: text(p, "name").unwrap_or_default(),
-                mimetype: text(p, "mimetype"),
-                size: int(p, "size"),
-                path: text(p, "path"),
-            })
-        })
-        .collect();
+    let rendering = Rendering {
+        template: raw
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        parameters: php_map(raw.get("messageParameters")),
+    };
     let reply_to = raw.get("parent").and_then(|p| {
         let parent = message_from(p)?;
         Some(ParentRef {
             id: parent.id,
             author: parent.actor_display_name,
-            excerpt: parent.text.chars().take(200).collect(),
+            excerpt: excerpt(&parent.text),
+            rendering: parent.rendering,
         })
     });
     Some(ChatMessage {
@@ -201,18 +291,16 @@ pub fn message_from(raw: &Value) -> Option<ChatMessage> {
         actor_display_name: text(raw, "actorDisplayName").unwrap_or_default(),
         kind: text(raw, "messageType").unwrap_or_else(|| "comment".into()),
         system_message: text(raw, "systemMessage"),
-        text: render_message(
-            raw.get("message").and_then(Value::as_str).unwrap_or(""),
-            &params,
-        ),
+        text: rendering.text(),
         reply_to,
         reactions,
         reactions_self,
-        files,
+        files: rendering.files(),
         thread_id: int(raw, "threadId").filter(|t| *t > 0),
         thread_title: text(raw, "threadTitle"),
         edited: raw.get("lastEditTimestamp").is_some(),
         reference_id: text(raw, "referenceId"),
+        rendering,
     })
 }
 
@@ -389,5 +477,35 @@ mod tests {
         let m = message_from(&raw).unwrap();
         assert_eq!(m.text, "@Alice see 📎 a.pdf (application/pdf, 10 bytes)");
         assert_eq!(m.files[0].size, Some(10));
+    }
+
+    #[test]
+    fn hidden_files_leave_the_text_the_files_and_the_reply() {
+        let file = |id: &str, name: &str, path: &str| json!({"type": "file", "id": id, "name": name, "mimetype": "text/plain", "path": path});
+        let raw = json!({"id": 2, "message": "{file} and {file2}", "messageParameters": {
+                "file": file("7", "secret.txt", "Secret/secret.txt"),
+                "file2": file("8", "open.txt", "Docs/open.txt")},
+            "parent": {"id": 1, "message": "{file}", "messageParameters": {
+                "file": file("9", "diary.md", "Talk/diary.md")}}});
+        let mut m = message_from(&raw).unwrap();
+        assert!(m.shares_files());
+        let hide = |id: &str, path: Option<&str>| id == "9" || path == Some("Secret/secret.txt");
+        assert_eq!(m.hide_files(&hide), 2);
+        assert_eq!(
+            m.text,
+            format!("{HIDDEN_FILE_TEXT} and 📎 open.txt (text/plain)")
+        );
+        assert_eq!(m.files.len(), 1);
+        assert_eq!(m.files[0].id, "8");
+        let parent = m.reply_to.as_ref().unwrap();
+        assert_eq!(parent.excerpt, HIDDEN_FILE_TEXT);
+        let shown = serde_json::to_string(&m).unwrap();
+        for leak in ["secret", "diary", "\"9\"", "\"7\""] {
+            assert!(!shown.contains(leak), "{leak} in {shown}");
+        }
+        // Hiding again finds nothing more; a message without files needs no check.
+        assert_eq!(m.hide_files(&hide), 0);
+        let plain = message_from(&json!({"id": 3, "message": "hi"})).unwrap();
+        assert!(!plain.shares_files());
     }
 }

@@ -276,7 +276,7 @@ impl NextcloudMcp {
             (None, last) => (ChatDirection::History, last.unwrap_or(0)),
         };
         let (client, _) = self.talk_client(&ctx).await?;
-        let (messages, next_cursor, has_more, skipped) = read_pages(
+        let (mut messages, next_cursor, has_more, skipped) = read_pages(
             &client,
             &token,
             direction,
@@ -286,6 +286,7 @@ impl NextcloudMcp {
             args.include_system_messages,
         )
         .await?;
+        self.hide_talk_files(&client, &mut messages).await?;
         Ok(Json(MessagePage {
             token,
             count: messages.len(),
@@ -353,6 +354,7 @@ impl NextcloudMcp {
                 messages = found;
             }
         }
+        self.hide_talk_files(&client, &mut messages).await?;
         Ok(Json(UnreadMessages {
             last_message_id: messages.last().map(|m| m.id),
             token,
@@ -396,7 +398,7 @@ impl NextcloudMcp {
         }
         let (client, _) = self.talk_client(&ctx).await?;
         let reference = reference_id();
-        match client
+        let (mut message, note) = match client
             .talk_send(
                 &token,
                 &args.message,
@@ -406,12 +408,7 @@ impl NextcloudMcp {
             )
             .await
         {
-            Ok(message) => Ok(Json(Sent {
-                token,
-                message,
-                reference_id: reference,
-                note: None,
-            })),
+            Ok(message) => (message, None),
             Err(err) if err.is_unavailable() => {
                 // Talk does not deduplicate: look for our reference id before anyone resends.
                 let page = client
@@ -426,19 +423,37 @@ impl NextcloudMcp {
                         .and_then(message_from)
                 });
                 match found {
-                    Some(message) => Ok(Json(Sent {
-                        token,
-                        message: Some(message),
-                        reference_id: reference,
-                        note: Some("the answer was lost, but the message is in the conversation: it was sent once".into()),
-                    })),
-                    None => Err(ToolError::new(format!(
-                        "{err}. The message was not found in the conversation afterwards, so it was probably not sent; check with talk_get_messages before sending again"
-                    ))),
+                    Some(message) => (
+                        Some(message),
+                        Some("the answer was lost, but the message is in the conversation: it was sent once".into()),
+                    ),
+                    None => {
+                        return Err(ToolError::new(format!(
+                            "{err}. The message was not found in the conversation afterwards, so it was probably not sent; check with talk_get_messages before sending again"
+                        )));
+                    }
                 }
             }
-            Err(err) => Err(talk_error(err)),
+            Err(err) => return Err(talk_error(err)),
+        };
+        // Sent already: what cannot be checked for hidden files is left out, not an error.
+        if self
+            .hide_talk_files(&client, message.as_mut())
+            .await
+            .is_err()
+            && let Some(sent) = &mut message
+        {
+            sent.reply_to = None;
+            if sent.shares_files() {
+                message = None;
+            }
         }
+        Ok(Json(Sent {
+            token,
+            message,
+            reference_id: reference,
+            note,
+        }))
     }
 
     /// Mark a conversation read up to a message (or entirely); returns the new read marker and unread count.

@@ -208,6 +208,11 @@ impl NextcloudMcp {
         rooms.sort_by(|a, b| b.last_activity.cmp(&a.last_activity));
         let total = rooms.len();
         rooms.truncate(args.limit as usize);
+        self.hide_talk_files(
+            &client,
+            rooms.iter_mut().filter_map(|r| r.last_message.as_mut()),
+        )
+        .await?;
         Ok(Json(ConversationList {
             count: rooms.len(),
             conversations: rooms,
@@ -237,8 +242,10 @@ impl NextcloudMcp {
         let token = token_arg(&args.token)?;
         let (client, _) = self.talk_client(&ctx).await?;
         let raw = client.talk_room_raw(&token).await.map_err(talk_error)?;
-        let conversation = conversation_from(&raw)
+        let mut conversation = conversation_from(&raw)
             .ok_or_else(|| ToolError::new("Talk answered without a conversation"))?;
+        self.hide_talk_files(&client, conversation.last_message.as_mut())
+            .await?;
         let is_participant = raw
             .get("participantType")
             .and_then(Value::as_i64)
@@ -369,8 +376,16 @@ impl NextcloudMcp {
             }
         }
         let created = client.talk_create_room(&new).await.map_err(talk_error)?;
-        let conversation = conversation_from(&created.room)
+        let mut conversation = conversation_from(&created.room)
             .ok_or_else(|| ToolError::new("Talk answered without the new conversation"))?;
+        // The conversation exists now: an unchecked last message is left out, not an error.
+        if self
+            .hide_talk_files(&client, conversation.last_message.as_mut())
+            .await
+            .is_err()
+        {
+            conversation.last_message = None;
+        }
         let mut added = Vec::new();
         let mut failed = Vec::new();
         if new.room_type == 1 {

@@ -11,9 +11,10 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::service::RequestContext;
 use serde_json::Value;
 
+use super::files::hidden::Hidden;
 use super::support::require_app;
 use super::{NextcloudMcp, ToolError, ToolResult};
-use crate::nextcloud::talk::is_token;
+use crate::nextcloud::talk::{ChatMessage, is_token};
 use crate::nextcloud::{ErrorKind, NextcloudClient, NextcloudError};
 
 impl NextcloudMcp {
@@ -34,6 +35,36 @@ impl NextcloudMcp {
         let client = self.client(ctx)?;
         let caps = require_app(&client, "spreed", "Talk").await?;
         Ok((client, caps))
+    }
+
+    /// `toolsets.files.excluded_tags` in Talk: a message (or the one it replies to) that shares
+    /// a hidden file keeps its place, but the file's name, path and id are replaced by a note
+    /// that a file was hidden. The hidden items are looked up only when a message shares a file.
+    pub(crate) async fn hide_talk_files<'a>(
+        &self,
+        client: &NextcloudClient,
+        messages: impl IntoIterator<Item = &'a mut ChatMessage>,
+    ) -> ToolResult<()> {
+        if self.settings.files.excluded_tags.is_empty() {
+            return Ok(());
+        }
+        let sharing: Vec<&mut ChatMessage> =
+            messages.into_iter().filter(|m| m.shares_files()).collect();
+        if sharing.is_empty() {
+            return Ok(());
+        }
+        let hidden = Hidden::load(self, client).await?;
+        if !hidden.is_active() {
+            return Ok(());
+        }
+        let hide = |id: &str, path: Option<&str>| {
+            id.parse().is_ok_and(|id| hidden.is_hidden_id(id))
+                || path.is_some_and(|p| hidden.is_hidden(p))
+        };
+        for message in sharing {
+            message.hide_files(&hide);
+        }
+        Ok(())
     }
 }
 
