@@ -82,6 +82,8 @@ pub struct ServerConfig {
     pub max_sse_streams: usize,
     /// Open legacy SSE streams allowed per user.
     pub max_sse_streams_per_user: usize,
+    /// Threads serving HTTP (actix workers), each with its own connections to Nextcloud.
+    pub workers: usize,
 }
 
 impl Default for ServerConfig {
@@ -100,6 +102,9 @@ impl Default for ServerConfig {
             session_idle_timeout: 1800,
             max_sse_streams: 200,
             max_sse_streams_per_user: 10,
+            // One thread serves thousands of calls a second, far more than a Nextcloud answers;
+            // a second one on a small or shared machine costs CPU per call (decision 0010).
+            workers: 1,
         }
     }
 }

@@ -135,3 +135,17 @@ fn audience_check_is_on_by_default() {
     let oauth = config.auth.oauth.unwrap();
     assert!(oauth.validation.check_audience);
 }
+
+#[test]
+fn workers_default_to_one_and_stay_in_range() {
+    assert_eq!(load_str(BASIC, &env_none).unwrap().server.workers, 1);
+    let with = |n: &str| load_str(&format!("server:\n  workers: {n}\n{BASIC}"), &env_none);
+    assert_eq!(with("4").unwrap().server.workers, 4);
+    for bad in ["0", "65"] {
+        let err = with(bad).unwrap_err().to_string();
+        assert!(
+            err.contains("server.workers") && err.contains("between 1 and 64"),
+            "{err}"
+        );
+    }
+}

@@ -4,6 +4,9 @@
 
 use super::schema::{AuthMode, Config};
 
+/// Most `server.workers` accepted.
+pub const MAX_WORKERS: usize = 64;
+
 /// Returns the dotted key path and a message for the first problem found.
 pub fn validate(config: &Config) -> Result<(), (String, String)> {
     let err = |path: &str, msg: &str| Err((path.to_string(), msg.to_string()));
@@ -17,6 +20,14 @@ pub fn validate(config: &Config) -> Result<(), (String, String)> {
             "server.listen",
             "must be an address and port such as 0.0.0.0:8000",
         );
+    }
+    if !(1..=MAX_WORKERS).contains(&config.server.workers) {
+        return Err((
+            "server.workers".to_string(),
+            format!(
+                "must be between 1 and {MAX_WORKERS} (threads serving HTTP; 1 is plenty for most servers)"
+            ),
+        ));
     }
     if !matches!(config.nextcloud.url.scheme(), "http" | "https") {
         return err("nextcloud.url", "must be an http:// or https:// URL");

@@ -215,6 +215,7 @@ pub async fn run(config: Config) -> Result<(), ServeError> {
             let _ = tcp.set_nodelay(true);
         }
     })
+    .workers(config.server.workers)
     .shutdown_timeout(config.server.shutdown_timeout)
     .disable_signals()
     .bind(&listen)
