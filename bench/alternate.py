@@ -10,6 +10,7 @@ CPU from /proc over all calls including session set-up and warm-up.
     python3 bench/alternate.py --binary A --binary B                  # 4 calls, 3 rounds, 16 sessions
     python3 bench/alternate.py --binary A --binary B --case get_note --rounds 8
     python3 bench/alternate.py --binary A --binary B --json out.json
+    python3 bench/alternate.py --binary A --workers 1,2               # one build, server.workers 1 and 2
 
 Prints, per call and build, the median CPU µs per call with its range, minor faults per call and
 calls/s. Figures are printed, never asserted. `bench/callgrind.py` gives the load-independent
@@ -36,8 +37,9 @@ from bench.callgrind import CASES, NoPeer, seed_info  # noqa: E402
 
 
 def one_run(binary: Path, gen: Path, backend_url: str, info: dict, work: Path, tool: str, sessions: int,
-            duration: float) -> dict:
-    srv = R.ours(canned.Addr(backend_url), NoPeer(), binary, work)  # type: ignore[arg-type]
+            duration: float, workers: int | None = None) -> dict:
+    extra = {"server": {"workers": workers}} if workers else None
+    srv = R.ours(canned.Addr(backend_url), NoPeer(), binary, work, extra=extra)  # type: ignore[arg-type]
     srv.start(timeout=60)
     try:
         time.sleep(0.5)  # start-up's own CPU settles before the first reading
@@ -53,16 +55,21 @@ def one_run(binary: Path, gen: Path, backend_url: str, info: dict, work: Path, t
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    ap.add_argument("--binary", action="append", required=True, help="a nextcloud-mcp build (give two or more)")
+    ap.add_argument("--binary", action="append", required=True, help="a nextcloud-mcp build (two or more, or one with --workers)")
     ap.add_argument("--case", action="append", choices=sorted(CASES), help="default: all four")
     ap.add_argument("--rounds", type=int, default=3, help="runs per build and call (default 3)")
     ap.add_argument("--duration", type=float, default=3.0, help="seconds per run (default 3)")
     ap.add_argument("--sessions", type=int, default=16)
+    ap.add_argument("--workers", help="comma-separated server.workers values: each build runs with each "
+                    "(default: the config's default)")
     ap.add_argument("--recordings", default=str(R.WORK / "canned.json"))
     ap.add_argument("--json", help="write every run's figures here")
     a = ap.parse_args()
-    binaries = [Path(b).resolve() for b in a.binary]
-    names = [f"{i + 1}:{b.parent.name}/{b.name}" for i, b in enumerate(binaries)]
+    workers: list[int | None] = [int(w) for w in a.workers.split(",")] if a.workers else [None]
+    variants = [(Path(b).resolve(), w) for b in a.binary for w in workers]
+    binaries = [b for b, _ in variants]
+    names = [f"{i + 1}:{b.parent.name}/{b.name}" + (f" workers={w}" if w else "")
+             for i, (b, w) in enumerate(variants)]
     recordings = Path(a.recordings)
     if not recordings.exists():
         print(f"{recordings} missing: run `python3 bench/run.py --canned-only --quick` first (it records)")
@@ -79,8 +86,9 @@ def main() -> int:
             tool = CASES[case][0]
             runs[case] = {n: [] for n in names}
             for r in range(a.rounds):
-                for i, (name, binary) in enumerate(zip(names, binaries)):
-                    fig = one_run(binary, gen, backend.url, info, run_dir / f"bin{i}", tool, a.sessions, a.duration)
+                for i, (name, (binary, w)) in enumerate(zip(names, variants)):
+                    fig = one_run(binary, gen, backend.url, info, run_dir / f"bin{i}", tool, a.sessions, a.duration,
+                                  w)
                     runs[case][name].append(fig)
                     R.log(f"{case} round {r + 1} {name}: {fig['cpu_us']:.1f} µs/call, {fig['minflt']:.1f} faults, "
                           f"{fig['rate']:.0f}/s")
@@ -100,7 +108,8 @@ def main() -> int:
                          f"{flt:.1f} faults; {rate:,.0f}/s")
         print(f"| {case} | " + " | ".join(cells) + " |")
     if a.json:
-        Path(a.json).write_text(json.dumps({"binaries": [str(b) for b in binaries], "sessions": a.sessions,
+        Path(a.json).write_text(json.dumps({"binaries": [str(b) for b in binaries], "workers": workers,
+                                            "sessions": a.sessions,
                                             "duration": a.duration, "runs": runs}, indent=1))
     return 0
 
