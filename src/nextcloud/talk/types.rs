@@ -57,7 +57,7 @@ pub fn render_message(message: &str, parameters: &Map<String, Value>) -> String 
         let name = text(param, "name").unwrap_or_else(|| key.clone());
         let shown = if key.starts_with("mention-") {
             format!("@{name}")
-        } else if param.get("type").and_then(Value::as_str) == Some("file") {
+        } else if is_file(param) {
             let mime = text(param, "mimetype").unwrap_or_default();
             match text(param, "size") {
                 Some(size) => format!("📎 {name} ({mime}, {size} bytes)"),

@@ -436,18 +436,8 @@ impl NextcloudMcp {
             }
             Err(err) => return Err(talk_error(err)),
         };
-        // Sent already: what cannot be checked for hidden files is left out, not an error.
-        if self
-            .hide_talk_files(&client, message.as_mut())
-            .await
-            .is_err()
-            && let Some(sent) = &mut message
-        {
-            sent.reply_to = None;
-            if sent.shares_files() {
-                message = None;
-            }
-        }
+        self.hide_talk_files_after_write(&client, &mut message)
+            .await;
         Ok(Json(Sent {
             token,
             message,

@@ -378,14 +378,8 @@ impl NextcloudMcp {
         let created = client.talk_create_room(&new).await.map_err(talk_error)?;
         let mut conversation = conversation_from(&created.room)
             .ok_or_else(|| ToolError::new("Talk answered without the new conversation"))?;
-        // The conversation exists now: an unchecked last message is left out, not an error.
-        if self
-            .hide_talk_files(&client, conversation.last_message.as_mut())
-            .await
-            .is_err()
-        {
-            conversation.last_message = None;
-        }
+        self.hide_talk_files_after_write(&client, &mut conversation.last_message)
+            .await;
         let mut added = Vec::new();
         let mut failed = Vec::new();
         if new.room_type == 1 {

@@ -66,6 +66,27 @@ impl NextcloudMcp {
         }
         Ok(())
     }
+
+    /// [`Self::hide_talk_files`] for a message answered after a write (a send, a new
+    /// conversation): the write is done, so when the hidden items cannot be looked up this is
+    /// no error; the reply's excerpt is left out, and the message too if it shares a file.
+    pub(crate) async fn hide_talk_files_after_write(
+        &self,
+        client: &NextcloudClient,
+        message: &mut Option<ChatMessage>,
+    ) {
+        if self
+            .hide_talk_files(client, message.as_mut())
+            .await
+            .is_err()
+            && let Some(unchecked) = message
+        {
+            unchecked.reply_to = None;
+            if unchecked.shares_files() {
+                *message = None;
+            }
+        }
+    }
 }
 
 /// True when Talk lists `feature` (or capabilities could not be read: fail open).
