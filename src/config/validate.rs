@@ -22,12 +22,12 @@ pub fn validate(config: &Config) -> Result<(), (String, String)> {
         );
     }
     if !(1..=MAX_WORKERS).contains(&config.server.workers) {
-        return Err((
-            "server.workers".to_string(),
-            format!(
+        return err(
+            "server.workers",
+            &format!(
                 "must be between 1 and {MAX_WORKERS} (threads serving HTTP; 1 is plenty for most servers)"
             ),
-        ));
+        );
     }
     if !matches!(config.nextcloud.url.scheme(), "http" | "https") {
         return err("nextcloud.url", "must be an http:// or https:// URL");
