@@ -55,7 +55,8 @@ def one_run(binary: Path, gen: Path, backend_url: str, info: dict, work: Path, t
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    ap.add_argument("--binary", action="append", required=True, help="a nextcloud-mcp build (two or more, or one with --workers)")
+    ap.add_argument("--binary", action="append", required=True,
+                    help="a nextcloud-mcp build (two or more, or one with --workers)")
     ap.add_argument("--case", action="append", choices=sorted(CASES), help="default: all four")
     ap.add_argument("--rounds", type=int, default=3, help="runs per build and call (default 3)")
     ap.add_argument("--duration", type=float, default=3.0, help="seconds per run (default 3)")
@@ -66,8 +67,8 @@ def main() -> int:
     ap.add_argument("--json", help="write every run's figures here")
     a = ap.parse_args()
     workers: list[int | None] = [int(w) for w in a.workers.split(",")] if a.workers else [None]
-    variants = [(Path(b).resolve(), w) for b in a.binary for w in workers]
-    binaries = [b for b, _ in variants]
+    binaries = [Path(b).resolve() for b in a.binary]
+    variants = [(b, w) for b in binaries for w in workers]
     names = [f"{i + 1}:{b.parent.name}/{b.name}" + (f" workers={w}" if w else "")
              for i, (b, w) in enumerate(variants)]
     recordings = Path(a.recordings)
@@ -109,8 +110,8 @@ def main() -> int:
         print(f"| {case} | " + " | ".join(cells) + " |")
     if a.json:
         Path(a.json).write_text(json.dumps({"binaries": [str(b) for b in binaries], "workers": workers,
-                                            "sessions": a.sessions,
-                                            "duration": a.duration, "runs": runs}, indent=1))
+                                            "sessions": a.sessions, "duration": a.duration, "runs": runs},
+                                           indent=1))
     return 0
 
 
