@@ -2,16 +2,22 @@
 """Writes link/startup-order.ld: the functions an idle server runs, placed together at the
 front of the code (issue 16, docs/decisions/0006-memory.md, "Code order").
 
-    cargo build --release        # release keeps its symbol table (strip = "debuginfo")
+    export RUSTFLAGS=-Cprofile-use=$PWD/pgo/x86_64-unknown-linux-gnu.profdata
+    cargo build --release --bin nextcloud-mcp  # release keeps its symbol table (strip = "debuginfo")
     python3 bench/startup_order.py --binary target/release/nextcloud-mcp
-    cargo build --release        # relinks with the new script
+    cargo build --release --bin nextcloud-mcp  # relinks with the new script
+
+Release and image builds are optimised with a recorded profile (pgo/, decision 0011), which
+changes what is inlined and so which functions exist: build with it, as above, and after
+`bench/pgo.py` writes a new profile, rebuild and make the code order from that build.
 
 The container image's static musl binary has symbol names of its own (the hash differs per
 target) and its own script. Build it exactly as the image is built (the `image` profile keeps
 its symbol table; the Dockerfile strips the installed copy), since cargo hashes every profile
 setting into the names, `strip` included, and write that one:
 
-    cargo build --profile image --locked --target x86_64-unknown-linux-musl
+    RUSTFLAGS=-Cprofile-use=$PWD/pgo/x86_64-unknown-linux-musl.profdata \
+        cargo build --profile image --locked --target x86_64-unknown-linux-musl
     python3 bench/startup_order.py --out link/startup-order-musl.ld \
         --binary target/x86_64-unknown-linux-musl/image/nextcloud-mcp
 
@@ -82,7 +88,9 @@ def patterns(names: set[str]) -> list[str]:
     LLVM puts a function marked cold (`#[cold]`: `RawVec::grow_one`, `RawTable::reserve_rehash`,
     lazy and once initialisers, error constructors) in `.text.unlikely.<symbol>`, so each name
     is given in both forms. Naming only `.text.<symbol>` left 209 functions that ran at start-up
-    (116 KB) scattered over the code, and with them 3.6 MiB of resident code pages.
+    (116 KB) scattered over the code, and with them 3.6 MiB of resident code pages. With a
+    profile (`-Cprofile-use`, decision 0011) LLVM also puts the functions it ran most in
+    `.text.hot.<symbol>`: a third form.
 
     A function that ThinLTO promotes gets a `.llvm.<n>` suffix, and `<n>` hashes its whole
     module: it changed between two builds of the same source that differed only in this script
@@ -96,6 +104,7 @@ def patterns(names: set[str]) -> list[str]:
             suffix = ".llvm.*" if base != name else ""
             out.add(f".text.{base}{suffix}")
             out.add(f".text.unlikely.{base}{suffix}")
+            out.add(f".text.hot.{base}{suffix}")
     return sorted(out)
 
 
