@@ -38,13 +38,17 @@ COPY vendor ./vendor
 COPY link ./link
 # memcpy and friends, and mimalloc's settings, for the static binary (decision 0008).
 COPY native ./native
+# The recorded profile the build is optimised with (docs/decisions/0011-pgo.md).
+COPY pgo ./pgo
 
 # The `image` profile (Cargo.toml, docs/decisions/0005-image-build-profile.md). It keeps the
 # symbol table, so that its symbol names are those link/startup-order-musl.ld names; `install -s`
-# strips it from the installed binary.
+# strips it from the installed binary. RUSTFLAGS hands rustc the recorded profile (PGO, decision
+# 0011; rustc runs in each crate's own directory, hence the absolute path).
 # /out/rootfs is the image's filesystem; /out/state its state directory, owned by the
 # runtime user below.
-RUN cargo build --profile image --locked --target x86_64-unknown-linux-musl \
+RUN RUSTFLAGS="-Cprofile-use=/src/pgo/x86_64-unknown-linux-musl.profdata" \
+    cargo build --profile image --locked --target x86_64-unknown-linux-musl \
  && install -D -s -m 0755 target/x86_64-unknown-linux-musl/image/nextcloud-mcp /out/rootfs/nextcloud-mcp \
  && install -D -m 0644 /etc/ssl/certs/ca-certificates.crt /out/rootfs/etc/ssl/certs/ca-certificates.crt \
  && install -d -m 1777 /out/rootfs/tmp \

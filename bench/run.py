@@ -51,6 +51,12 @@ BIG_FILE = 1024 * 1024
 CASES = ["nc_notes_get_note", "nc_notes_search_notes", "nc_webdav_list_directory", "nc_webdav_read_file"]
 
 
+def optimised_build_env(target: str = "x86_64-unknown-linux-gnu") -> dict[str, str]:
+    """The environment of a release or image build: rustc gets the recorded profile (PGO,
+    docs/decisions/0011-pgo.md). The path is absolute: rustc runs in each crate's directory."""
+    return dict(os.environ, RUSTFLAGS=f"-Cprofile-use={REPO / 'pgo' / f'{target}.profdata'}")
+
+
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -491,12 +497,15 @@ def main() -> int:
         # Two invocations: built together with the examples, the server's dependencies get the
         # dev-dependencies' features too, hence other symbol names than a plain
         # `cargo build --release`, and link/startup-order.ld (made from a plain build) matches few.
+        # Both with the recorded profile (decision 0011): the server is measured as it ships, and
+        # the dependencies the two builds share are not rebuilt for each other's flags.
         log(("" if args.binary else "cargo build --release --bin nextcloud-mcp; ")
-            + "cargo build --release --example loadgen --example canned_backend")
+            + "cargo build --release --example loadgen --example canned_backend (RUSTFLAGS=-Cprofile-use=...)")
+        env = optimised_build_env()
         if not args.binary:
-            subprocess.run(["cargo", "build", "--release", "--bin", "nextcloud-mcp"], cwd=REPO, check=True)
+            subprocess.run(["cargo", "build", "--release", "--bin", "nextcloud-mcp"], cwd=REPO, check=True, env=env)
         subprocess.run(["cargo", "build", "--release", "--example", "loadgen", "--example", "canned_backend"],
-                       cwd=REPO, check=True)
+                       cwd=REPO, check=True, env=env)
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
     binary, gen = target / "release" / "nextcloud-mcp", target / "release" / "examples" / "loadgen"
     if args.binary:

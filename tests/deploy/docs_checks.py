@@ -554,9 +554,10 @@ def check_readme_tests_section() -> None:
 
 def check_dockerfile_build_inputs() -> None:
     """The Dockerfile's build stage copies, and .dockerignore lets through, every input of the
-    build: Cargo's files, src/, vendor/ (the patched rmcp and reqwest) and each path build.rs reads
-    (`cargo:rerun-if-changed`), e.g. link/ and native/. A missing one breaks only a real
-    `docker build` (BINARY_SOURCE=build), which cannot run here."""
+    build: Cargo's files, src/, vendor/ (the patched rmcp and reqwest), each path build.rs reads
+    (`cargo:rerun-if-changed`), e.g. link/ and native/, and the recorded profile its RUSTFLAGS
+    name (pgo/, decision 0011). A missing one breaks only a real `docker build`
+    (BINARY_SOURCE=build), which cannot run here."""
     dockerfile = (ROOT / "Dockerfile").read_text()
     stage = dockerfile[dockerfile.index(" AS build"):dockerfile.index(" AS prebuilt")]
     copied = {word.rstrip("/") for line in stage.splitlines() if line.startswith("COPY ")
@@ -565,8 +566,11 @@ def check_dockerfile_build_inputs() -> None:
                if line.startswith("!")}
     read_by_build = {m.split("/")[0] for m in re.findall(r"rerun-if-changed=([^\"]+)",
                                                           (ROOT / "build.rs").read_text())}
-    needed = {"Cargo.toml", "Cargo.lock", "src", "vendor"} | read_by_build
-    assert "link" in needed and "native" in needed, needed
+    profiles = re.findall(r"-Cprofile-use=/src/([^\"\s]+)", stage)
+    missing = [p for p in profiles if not (ROOT / p).is_file()]
+    assert profiles == ["pgo/x86_64-unknown-linux-musl.profdata"] and not missing, (profiles, missing)
+    needed = {"Cargo.toml", "Cargo.lock", "src", "vendor"} | read_by_build | {p.split("/")[0] for p in profiles}
+    assert "link" in needed and "native" in needed and "pgo" in needed, needed
     assert needed <= copied, f"the Dockerfile's build stage does not COPY {sorted(needed - copied)}"
     assert needed <= allowed, f".dockerignore keeps {sorted(needed - allowed)} out of the build context"
 

@@ -23,6 +23,11 @@ fail() { echo "image-build: $*" >&2; exit 1; }
 
 grep -q "cargo build --profile $profile --locked --target $target" Dockerfile ||
   fail "the Dockerfile no longer builds --profile $profile --target $target; update $0"
+# The recorded profile (PGO, docs/decisions/0011-pgo.md), as the Dockerfile passes it.
+pgo_profile=pgo/$target.profdata
+grep -q "RUSTFLAGS=\"-Cprofile-use=/src/$pgo_profile\"" Dockerfile ||
+  fail "the Dockerfile no longer builds with -Cprofile-use=/src/$pgo_profile; update $0"
+[[ -s $pgo_profile ]] || fail "$pgo_profile missing: python3 bench/pgo.py --target $target --profile $profile"
 command -v podman >/dev/null || fail "podman not found: run tests/deploy/install.sh"
 command -v musl-gcc >/dev/null || fail "musl-gcc not found: run tests/deploy/install.sh"
 rustup target list --installed | grep -qx "$target" ||
@@ -33,11 +38,11 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 image="localhost/nextcloud-mcp:$version"
 
 start=$(date +%s)
-cargo build --profile "$profile" --locked --target "$target"
+RUSTFLAGS="-Cprofile-use=$PWD/$pgo_profile" cargo build --profile "$profile" --locked --target "$target"
 seconds=$(($(date +%s) - start))
 binary="$target_dir/$target/$profile/nextcloud-mcp"
 [[ -x $binary ]] || fail "cargo did not produce $binary"
-echo "static build (cargo build --profile $profile --locked --target $target): ${seconds} s"
+echo "static build (cargo build --profile $profile --locked --target $target, with $pgo_profile): ${seconds} s"
 
 # The build context: prebuilt/ is laid out by the Dockerfile's own `install` commands (those of
 # its build stage that fill /out), run here with /out -> prebuilt/, this build's target

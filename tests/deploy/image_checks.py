@@ -118,10 +118,12 @@ def startup_order_current(binary: Path) -> None:
     actual = next((size for name, _, size in sections(binary) if name == ".text.startup"), 0)
     assert actual >= STARTUP_SHARE * expected, (
         f".text.startup is {actual:,} bytes, {actual / expected:.0%} of the {expected:,} the script expects: its "
-        "names are stale (a dependency, rustc or start-up code changed). Regenerate it: "
+        "names are stale (a dependency, rustc or start-up code changed), and so is the profile in pgo/ (decision "
+        "0011). Regenerate both: python3 bench/pgo.py --target x86_64-unknown-linux-musl --profile image; "
         "cargo build --profile image --locked --target x86_64-unknown-linux-musl; "
         "python3 bench/startup_order.py --out link/startup-order-musl.ld --binary "
-        "target/x86_64-unknown-linux-musl/image/nextcloud-mcp (and the glibc script likewise)")
+        "target/x86_64-unknown-linux-musl/image/nextcloud-mcp; rebuild (and the glibc ones likewise: "
+        "python3 bench/pgo.py, then bench/startup_order.py)")
 
 
 def rendered_configs() -> list[tuple[str, str, dict[str, str]]]:
