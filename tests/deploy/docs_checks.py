@@ -262,13 +262,14 @@ def check_command(cmd: str, ctx: Context) -> None:
     env = {}
     while words and re.match(r"^[A-Z_][A-Z0-9_]*=", words[0]):
         name, value = words.pop(0).split("=", 1)
-        assert name in KNOWN_ENV, f"unknown environment variable {name}"
+        assert name in KNOWN_ENV or name == "RUSTFLAGS", f"unknown environment variable {name}"
         env[name] = value
     if words[:1] == ["sudo"]:
         words.pop(0)
         if words[:1] == ["-u"]:
             words = words[2:]
     head, args = words[0], words[1:]
+    assert "RUSTFLAGS" not in env or head == "cargo", f"RUSTFLAGS given to {head}"
     handler = {
         "scripts/nextcloud-setup.sh": cmd_setup_script, "helm": cmd_helm, "kubectl": cmd_kubectl,
         "docker": cmd_docker, "nextcloud-mcp": cmd_binary, "cargo": cmd_cargo, "rustup": cmd_rustup,
@@ -451,6 +452,11 @@ def cmd_binary(args, ctx, env):
 def cmd_cargo(args, ctx, env):
     assert args[:5] == ["build", "--profile", "image", "--locked", "--target"] and args[5] == MUSL, args
     assert f"cargo build --profile image --locked --target {MUSL}" in (ROOT / "Dockerfile").read_text()
+    # The recorded profile the Dockerfile builds with (decision 0011), by an absolute path.
+    profile = f"pgo/{MUSL}.profdata"
+    assert env.get("RUSTFLAGS") == f"-Cprofile-use=$PWD/{profile}", env
+    assert f'RUSTFLAGS="-Cprofile-use=/src/{profile}"' in (ROOT / "Dockerfile").read_text()
+    assert (ROOT / profile).is_file(), profile
     assert "[profile.image]" in (ROOT / "Cargo.toml").read_text()
 
 
