@@ -63,6 +63,16 @@ async def test_hidden_files_stay_hidden_in_every_app(mcp_server, mint_token, nex
         listed = await ok(s, "deck_list_attachments", {"board_id": ids["board"], "stack_id": ids["stack"],
                                                        "card_id": ids["card"]})
         assert [a["data"] for a in listed["attachments"]] == ["open.txt"], listed
+        # Deck counts both attachments, the hidden file's share too: a card gives the visible count,
+        # a listing leaves the count out and says why.
+        card_ref = {"board_id": ids["board"], "stack_id": ids["stack"], "card_id": ids["card"]}
+        assert (await ok(s, "deck_get_card", card_ref))["attachmentCount"] == 1
+        assert (await ok(s, "deck_archive_card", card_ref))["attachmentCount"] == 1
+        assert (await ok(s, "deck_unarchive_card", card_ref))["attachmentCount"] == 1
+        cards = await ok(s, "deck_get_cards", {"board_id": ids["board"], "stack_id": ids["stack"],
+                                               "detail": "full"})
+        assert [c.get("attachment_count") for c in cards["cards"]] == [None], cards
+        assert any("attachment_count left out for 1 card(s)" in n for n in cards["notes"]), cards["notes"]
 
         # Files: moving or copying a folder would carry the hidden file along (a copy loses its tag).
         await fails(s, "nc_webdav_copy_resource", {"source_path": "Docs", "destination_path": "Leak"}, "hides")
@@ -99,8 +109,13 @@ async def test_hidden_files_stay_hidden_in_every_app(mcp_server, mint_token, nex
                     "not available")
         res = await s.read_resource(f"nc://Notes/{ids['visible']}/attachments/ok.png")
         assert res.contents[0].blob == PNG
-    # Nothing the refused calls touched changed.
+    # Nothing the refused calls touched changed, and without exclusions Deck's own count is given.
     async with session_as("oauth", mcp_server, mint_token) as s:
+        card_ref = {"board_id": ids["board"], "stack_id": ids["stack"], "card_id": ids["card"]}
+        assert (await ok(s, "deck_get_card", card_ref))["attachmentCount"] == 2
+        cards = await ok(s, "deck_get_cards", {"board_id": ids["board"], "stack_id": ids["stack"],
+                                               "detail": "full"})
+        assert [c["attachment_count"] for c in cards["cards"]] == [2], cards
         assert (await ok(s, "nc_notes_get_note", {"note_id": ids["by_file"]}))["content"] == "secret diary"
         names = {f["name"] for f in (await ok(s, "nc_webdav_list_directory", {}))["files"]}
         assert "Leak" not in names and "Moved" not in names and "Docs" in names

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{CardRef, Done};
-use crate::nextcloud::deck::Attachment;
+use crate::nextcloud::NextcloudClient;
+use crate::nextcloud::deck::{Attachment, Card};
 use crate::tools::files::hidden::{Hidden, norm_item};
 use crate::tools::notes_exclusion::NotesExclusion;
 use crate::tools::{NextcloudMcp, ToolError, ToolResult};
@@ -92,6 +93,35 @@ fn attachment_hidden(hidden: &Hidden, attachment: &Attachment) -> bool {
         .and_then(Value::as_str)
         .is_some_and(|p| hidden.is_hidden(p));
     by_id || by_path
+}
+
+/// Whether deck_list_attachments shows an attachment: not deleted, not a share of a hidden file.
+fn listed(hidden: &Hidden, attachment: &Attachment) -> bool {
+    attachment.deleted_at == 0 && !attachment_hidden(hidden, attachment)
+}
+
+impl NextcloudMcp {
+    /// The card as a tool gives it. Deck's `attachmentCount` counts every attachment, shares of
+    /// files this server hides (`toolsets.files.excluded_tags`) included: when files can be
+    /// hidden and the card has attachments, the count becomes that of the attachments
+    /// deck_list_attachments shows (one more request).
+    pub(crate) async fn with_visible_attachment_count(
+        &self,
+        client: &NextcloudClient,
+        board_id: i64,
+        mut card: Card,
+    ) -> ToolResult<Card> {
+        if card.attachment_count == 0 || !self.hides_files() {
+            return Ok(card);
+        }
+        let hidden = Hidden::load(self, client).await?;
+        let attachments = client
+            .deck_attachments(board_id, card.stack_id, card.id)
+            .await?;
+        let visible = attachments.iter().filter(|a| listed(&hidden, a)).count();
+        card.attachment_count = i64::try_from(visible).unwrap_or(i64::MAX);
+        Ok(card)
+    }
 }
 
 fn share_id(share: &Value) -> Option<String> {
@@ -219,7 +249,7 @@ impl NextcloudMcp {
             .deck_attachments(args.board_id, args.stack_id, args.card_id)
             .await?
             .into_iter()
-            .filter(|a| a.deleted_at == 0 && !attachment_hidden(&hidden, a))
+            .filter(|a| listed(&hidden, a))
             .collect();
         Ok(Json(AttachmentList {
             card_id: args.card_id,

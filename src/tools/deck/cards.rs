@@ -144,9 +144,11 @@ impl NextcloudMcp {
         Parameters(args): Parameters<CardRef>,
     ) -> Result<Json<Card>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let card = client
+            .deck_card(args.board_id, args.stack_id, args.card_id)
+            .await?;
         Ok(Json(
-            client
-                .deck_card(args.board_id, args.stack_id, args.card_id)
+            self.with_visible_attachment_count(&client, args.board_id, card)
                 .await?,
         ))
     }
@@ -238,9 +240,11 @@ impl NextcloudMcp {
             ));
         }
         let client = self.deck_client(&ctx).await?;
+        let card = client
+            .deck_update_card(args.board_id, args.stack_id, args.card_id, &changes)
+            .await?;
         Ok(Json(
-            client
-                .deck_update_card(args.board_id, args.stack_id, args.card_id, &changes)
+            self.with_visible_attachment_count(&client, args.board_id, card)
                 .await?,
         ))
     }
@@ -289,9 +293,11 @@ impl NextcloudMcp {
         Parameters(args): Parameters<CardRef>,
     ) -> Result<Json<Card>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let card = client
+            .deck_archive_card(args.board_id, args.stack_id, args.card_id, true)
+            .await?;
         Ok(Json(
-            client
-                .deck_archive_card(args.board_id, args.stack_id, args.card_id, true)
+            self.with_visible_attachment_count(&client, args.board_id, card)
                 .await?,
         ))
     }
@@ -315,9 +321,11 @@ impl NextcloudMcp {
         Parameters(args): Parameters<CardRef>,
     ) -> Result<Json<Card>, ToolError> {
         let client = self.deck_client(&ctx).await?;
+        let card = client
+            .deck_archive_card(args.board_id, args.stack_id, args.card_id, false)
+            .await?;
         Ok(Json(
-            client
-                .deck_archive_card(args.board_id, args.stack_id, args.card_id, false)
+            self.with_visible_attachment_count(&client, args.board_id, card)
                 .await?,
         ))
     }
@@ -353,9 +361,11 @@ impl NextcloudMcp {
                 args.target_stack_id,
             )
             .await?;
+        let card = client
+            .deck_card(args.board_id, args.target_stack_id, args.card_id)
+            .await?;
         Ok(Json(
-            client
-                .deck_card(args.board_id, args.target_stack_id, args.card_id)
+            self.with_visible_attachment_count(&client, args.board_id, card)
                 .await?,
         ))
     }
@@ -434,6 +444,9 @@ impl NextcloudMcp {
                 ));
             }
         }
+        let moved = self
+            .with_visible_attachment_count(&client, args.target_board_id, moved)
+            .await?;
         Ok(Json(MovedCard {
             card: moved,
             board_id: args.target_board_id,

@@ -49,7 +49,7 @@ pub struct CardFilterArgs {
 }
 
 impl CardFilterArgs {
-    fn projection(&self, include_cards: bool) -> Projection {
+    fn projection(&self, include_cards: bool, hides_files: bool) -> Projection {
         Projection {
             status: self.status,
             label: self.label.clone().filter(|l| !l.trim().is_empty()),
@@ -58,6 +58,7 @@ impl CardFilterArgs {
             description_max_length: self.description_max_length,
             description_preview_length: self.description_preview_length,
             include_cards,
+            withhold_attachment_counts: hides_files,
         }
     }
 }
@@ -288,7 +289,9 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetStacksArgs>,
     ) -> Result<Json<StacksResult>, ToolError> {
         let client = self.deck_client(&ctx).await?;
-        let p = args.filter.projection(args.include_cards);
+        let p = args
+            .filter
+            .projection(args.include_cards, self.hides_files());
         let stacks = load_stacks(&client, args.board_id, p.status).await?;
         Ok(Json(stacks_result(args.board_id, &stacks, &p)))
     }
@@ -312,7 +315,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetStackArgs>,
     ) -> Result<Json<StackResult>, ToolError> {
         let client = self.deck_client(&ctx).await?;
-        let p = args.filter.projection(true);
+        let p = args.filter.projection(true, self.hides_files());
         let stack = load_stack(&client, args.board_id, args.stack_id, p.status).await?;
         let mut outcome = Outcome::default();
         let mut views = stacks_view(std::slice::from_ref(&stack), &p, &mut outcome);
@@ -351,6 +354,7 @@ impl NextcloudMcp {
             description_max_length: args.description_max_length,
             description_preview_length: args.description_preview_length,
             include_cards: args.include_cards,
+            withhold_attachment_counts: self.hides_files(),
         };
         let stacks = client.deck_archived_stacks(args.board_id).await?;
         Ok(Json(stacks_result(args.board_id, &stacks, &p)))
@@ -375,7 +379,7 @@ impl NextcloudMcp {
         Parameters(args): Parameters<GetStackArgs>,
     ) -> Result<Json<CardsResult>, ToolError> {
         let client = self.deck_client(&ctx).await?;
-        let p = args.filter.projection(true);
+        let p = args.filter.projection(true, self.hides_files());
         let stack = load_stack(&client, args.board_id, args.stack_id, p.status).await?;
         let mut outcome = Outcome::default();
         let cards = cards_view(&stack.cards, &p, &mut outcome);
@@ -418,6 +422,7 @@ impl NextcloudMcp {
             description_max_length: None,
             description_preview_length: args.description_preview_length,
             include_cards: true,
+            withhold_attachment_counts: self.hides_files(),
         };
         let now = chrono::Utc::now();
         let overdue_count = stacks

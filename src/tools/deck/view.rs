@@ -66,6 +66,9 @@ pub struct Projection {
     pub description_preview_length: usize,
     /// Whether cards are listed at all.
     pub include_cards: bool,
+    /// Full detail: leave out Deck's attachment count of cards that have attachments, because
+    /// it also counts files this server hides (`toolsets.files.excluded_tags` configured).
+    pub withhold_attachment_counts: bool,
 }
 
 /// A card as listed: always the essentials, the rest with `detail='full'`.
@@ -143,6 +146,8 @@ pub struct Outcome {
     pub hidden: usize,
     /// Descriptions shortened.
     pub shortened: usize,
+    /// Attachment counts left out (see [`Projection::withhold_attachment_counts`]).
+    pub counts_withheld: usize,
 }
 
 impl Outcome {
@@ -173,6 +178,12 @@ impl Outcome {
             notes.push(format!(
                 "{} description(s) shortened; call deck_get_card for the full text",
                 self.shortened
+            ));
+        }
+        if self.counts_withheld > 0 {
+            notes.push(format!(
+                "attachment_count left out for {} card(s) with attachments: Deck's count includes files this server hides (toolsets.files.excluded_tags); deck_get_card counts the visible ones, deck_list_attachments lists them",
+                self.counts_withheld
             ));
         }
         notes
@@ -274,7 +285,11 @@ pub fn card_view(card: &Card, p: &Projection, outcome: &mut Outcome) -> CardView
             }
             view.owner = Some(card.owner.uid.clone());
             view.card_type = Some(card.card_type.clone());
-            view.attachment_count = Some(card.attachment_count);
+            if p.withhold_attachment_counts && card.attachment_count > 0 {
+                outcome.counts_withheld += 1;
+            } else {
+                view.attachment_count = Some(card.attachment_count);
+            }
             view.comments_unread = Some(card.comments_unread);
             view.created_at = Some(card.created_at);
             view.last_modified = Some(card.last_modified);
@@ -354,6 +369,7 @@ mod tests {
             description_max_length: None,
             description_preview_length: 5,
             include_cards: true,
+            withhold_attachment_counts: false,
         }
     }
 
@@ -392,6 +408,30 @@ mod tests {
         assert_eq!(views[1].description_preview.as_deref(), Some("hi"));
         assert_eq!(outcome.shortened, 1);
         assert!(outcome.notes(&p)[0].contains("1 description(s) shortened"));
+    }
+
+    #[test]
+    fn attachment_counts_are_withheld_only_where_files_may_be_hidden() {
+        let mut with_files = card(1, false, false, "Bug", "alice", "");
+        with_files.attachment_count = 2;
+        let cards = vec![with_files, card(2, false, false, "x", "y", "")];
+        let mut p = projection(Status::Open);
+        p.detail = Detail::Full;
+        let mut outcome = Outcome::default();
+        let counts =
+            |views: Vec<CardView>| views.iter().map(|v| v.attachment_count).collect::<Vec<_>>();
+        assert_eq!(
+            counts(cards_view(&cards, &p, &mut outcome)),
+            [Some(2), Some(0)]
+        );
+        assert!(outcome.notes(&p).is_empty());
+        p.withhold_attachment_counts = true;
+        assert_eq!(
+            counts(cards_view(&cards, &p, &mut outcome)),
+            [None, Some(0)]
+        );
+        assert_eq!(outcome.counts_withheld, 1);
+        assert!(outcome.notes(&p)[0].starts_with("attachment_count left out for 1 card(s)"));
     }
 
     #[test]

@@ -8,6 +8,14 @@ use super::super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
 use crate::nextcloud::dav::normalize_path;
 
+impl NextcloudMcp {
+    /// Whether `toolsets.files.excluded_tags` names any tag: only then can a file be hidden, and
+    /// only then do tools check what Nextcloud lists or counts against [`Hidden`].
+    pub(crate) fn hides_files(&self) -> bool {
+        !self.settings.files.excluded_tags.is_empty()
+    }
+}
+
 /// The hidden items of one user, resolved once per tool call: the one check every tool and
 /// resource that reads, lists, shares, attaches, moves or copies a file goes through, whatever
 /// app it uses (Files, Sharing, Deck attachments, Notes).

@@ -178,7 +178,7 @@ impl NextcloudMcp {
             ));
         }
         let hidden = hidden_files(self, &client).await?;
-        let hiding = !self.settings.files.excluded_tags.is_empty();
+        let hiding = self.hides_files();
         let cursor = args.cursor.as_deref();
         let pages = futures::future::join_all(
             chosen

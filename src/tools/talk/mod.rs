@@ -45,7 +45,7 @@ impl NextcloudMcp {
         client: &NextcloudClient,
         messages: impl IntoIterator<Item = &'a mut ChatMessage>,
     ) -> ToolResult<()> {
-        if self.settings.files.excluded_tags.is_empty() {
+        if !self.hides_files() {
             return Ok(());
         }
         let sharing: Vec<&mut ChatMessage> =
