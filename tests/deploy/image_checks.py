@@ -120,6 +120,7 @@ def startup_order_current(binary: Path) -> None:
         f".text.startup is {actual:,} bytes, {actual / expected:.0%} of the {expected:,} the script expects: its "
         "names are stale (a dependency, rustc or start-up code changed), and so is the profile in pgo/ (decision "
         "0011). Regenerate both: python3 bench/pgo.py --target x86_64-unknown-linux-musl --profile image; "
+        "RUSTFLAGS=-Cprofile-use=$PWD/pgo/x86_64-unknown-linux-musl.profdata "
         "cargo build --profile image --locked --target x86_64-unknown-linux-musl; "
         "python3 bench/startup_order.py --out link/startup-order-musl.ld --binary "
         "target/x86_64-unknown-linux-musl/image/nextcloud-mcp; rebuild (and the glibc ones likewise: "
