@@ -63,7 +63,7 @@ pub async fn read(
         return Ok(result);
     }
     if toolset_enabled(host, "deck")
-        && let Some(result) = super::deck::resources::read(client, uri).await
+        && let Some(result) = super::deck::resources::read(host, client, uri).await
     {
         return result.map(|value| json_resource(uri, &value));
     }

@@ -6,6 +6,7 @@ a refused call sends no share request."""
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -73,6 +74,13 @@ async def test_hidden_files_stay_hidden_in_every_app(mcp_server, mint_token, nex
                                                "detail": "full"})
         assert [c.get("attachment_count") for c in cards["cards"]] == [None], cards
         assert any("attachment_count left out for 1 card(s)" in n for n in cards["notes"]), cards["notes"]
+        stack_uri = f"nc://Deck/boards/{ids['board']}/stacks/{ids['stack']}"
+        for uri, pick in ((f"{stack_uri}/cards/{ids['card']}", lambda v: v),
+                          (f"{stack_uri}/cards", lambda v: v[0]),
+                          (stack_uri, lambda v: v["cards"][0]),
+                          (f"nc://Deck/boards/{ids['board']}/stacks", lambda v: v[0]["cards"][0])):
+            body = json.loads((await s.read_resource(uri)).contents[0].text)
+            assert pick(body)["attachmentCount"] == 1, (uri, body)
 
         # Files: moving or copying a folder would carry the hidden file along (a copy loses its tag).
         await fails(s, "nc_webdav_copy_resource", {"source_path": "Docs", "destination_path": "Leak"}, "hides")
@@ -116,6 +124,8 @@ async def test_hidden_files_stay_hidden_in_every_app(mcp_server, mint_token, nex
         cards = await ok(s, "deck_get_cards", {"board_id": ids["board"], "stack_id": ids["stack"],
                                                "detail": "full"})
         assert [c["attachment_count"] for c in cards["cards"]] == [2], cards
+        card_uri = f"nc://Deck/boards/{ids['board']}/stacks/{ids['stack']}/cards/{ids['card']}"
+        assert json.loads((await s.read_resource(card_uri)).contents[0].text)["attachmentCount"] == 2
         assert (await ok(s, "nc_notes_get_note", {"note_id": ids["by_file"]}))["content"] == "secret diary"
         names = {f["name"] for f in (await ok(s, "nc_webdav_list_directory", {}))["files"]}
         assert "Leak" not in names and "Moved" not in names and "Docs" in names

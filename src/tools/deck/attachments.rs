@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{CardRef, Done};
 use crate::nextcloud::NextcloudClient;
-use crate::nextcloud::deck::{Attachment, Card};
+use crate::nextcloud::deck::{Attachment, Card, Stack};
 use crate::tools::files::hidden::{Hidden, norm_item};
 use crate::tools::notes_exclusion::NotesExclusion;
 use crate::tools::{NextcloudMcp, ToolError, ToolResult};
@@ -115,13 +115,48 @@ impl NextcloudMcp {
             return Ok(card);
         }
         let hidden = Hidden::load(self, client).await?;
-        let attachments = client
-            .deck_attachments(board_id, card.stack_id, card.id)
-            .await?;
-        let visible = attachments.iter().filter(|a| listed(&hidden, a)).count();
-        card.attachment_count = i64::try_from(visible).unwrap_or(i64::MAX);
+        count_visible(client, &hidden, board_id, &mut card).await?;
         Ok(card)
     }
+
+    /// [`Self::with_visible_attachment_count`] for every card of stacks read whole (the Deck
+    /// resources): the hidden items are resolved once, then one request per card that has
+    /// attachments.
+    pub(crate) async fn with_visible_attachment_counts(
+        &self,
+        client: &NextcloudClient,
+        board_id: i64,
+        stacks: &mut [Stack],
+    ) -> ToolResult<()> {
+        let has_attachments = |c: &Card| c.attachment_count > 0;
+        if !self.hides_files() || !stacks.iter().any(|s| s.cards.iter().any(has_attachments)) {
+            return Ok(());
+        }
+        let hidden = Hidden::load(self, client).await?;
+        for stack in stacks.iter_mut() {
+            for card in stack.cards.iter_mut() {
+                if card.attachment_count > 0 {
+                    count_visible(client, &hidden, board_id, card).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Replaces Deck's attachment count of `card` by the number of attachments deck_list_attachments shows.
+async fn count_visible(
+    client: &NextcloudClient,
+    hidden: &Hidden,
+    board_id: i64,
+    card: &mut Card,
+) -> ToolResult<()> {
+    let attachments = client
+        .deck_attachments(board_id, card.stack_id, card.id)
+        .await?;
+    let visible = attachments.iter().filter(|a| listed(hidden, a)).count();
+    card.attachment_count = i64::try_from(visible).unwrap_or(i64::MAX);
+    Ok(())
 }
 
 fn share_id(share: &Value) -> Option<String> {

@@ -1,5 +1,6 @@
 //! Deck resources: `nc://Deck/boards` and templates below it for a board, its stacks, a
-//! stack, its cards, a card, the board's labels and a label. Bodies are Deck's JSON.
+//! stack, its cards, a card, the board's labels and a label. Bodies are Deck's JSON, except
+//! that a card's `attachmentCount` leaves out files this server hides (as the tools do).
 
 use rmcp::ErrorData as McpError;
 use rmcp::model::{Resource, ResourceTemplate};
@@ -7,6 +8,7 @@ use serde_json::Value;
 
 use crate::nextcloud::{NcResult, NextcloudClient};
 use crate::tools::support::require_app;
+use crate::tools::{NextcloudMcp, ToolError};
 
 /// The fixed resource listing every board.
 pub const BOARDS_URI: &str = "nc://Deck/boards";
@@ -76,18 +78,36 @@ fn id(segment: &str, uri: &str) -> Result<i64, McpError> {
     })
 }
 
+fn internal(e: impl std::fmt::Display) -> McpError {
+    McpError::internal_error(e.to_string(), None)
+}
+
 fn json<T: serde::Serialize>(result: NcResult<T>) -> Result<Value, McpError> {
-    let value = result.map_err(|e| McpError::internal_error(e.to_string(), None))?;
-    serde_json::to_value(value).map_err(|e| McpError::internal_error(e.to_string(), None))
+    let value = result.map_err(internal)?;
+    serde_json::to_value(value).map_err(internal)
 }
 
 /// Reads a Deck resource; `None` when `uri` is not a Deck resource.
-pub async fn read(client: &NextcloudClient, uri: &str) -> Option<Result<Value, McpError>> {
+pub async fn read(
+    host: &NextcloudMcp,
+    client: &NextcloudClient,
+    uri: &str,
+) -> Option<Result<Value, McpError>> {
     let rest = uri.strip_prefix("nc://Deck/")?;
-    Some(read_parts(client, uri, rest.trim_end_matches('/')).await)
+    Some(read_parts(host, client, uri, rest.trim_end_matches('/')).await)
 }
 
-async fn read_parts(client: &NextcloudClient, uri: &str, rest: &str) -> Result<Value, McpError> {
+/// A failed recount of a card's visible attachments (`toolsets.files.excluded_tags`).
+fn counting_failed(e: ToolError) -> McpError {
+    internal(e.message)
+}
+
+async fn read_parts(
+    host: &NextcloudMcp,
+    client: &NextcloudClient,
+    uri: &str,
+    rest: &str,
+) -> Result<Value, McpError> {
     let parts: Vec<&str> = rest.split('/').collect();
     if parts.first() != Some(&"boards") {
         return Err(not_found(uri));
@@ -98,19 +118,42 @@ async fn read_parts(client: &NextcloudClient, uri: &str, rest: &str) -> Result<V
     match parts.as_slice() {
         ["boards"] => json(client.deck_boards().await),
         ["boards", b] => json(client.deck_board(id(b, uri)?).await),
-        ["boards", b, "stacks"] => json(client.deck_stacks(id(b, uri)?).await),
-        ["boards", b, "stacks", s] => json(client.deck_stack(id(b, uri)?, id(s, uri)?).await),
-        ["boards", b, "stacks", s, "cards"] => json(
-            client
-                .deck_stack(id(b, uri)?, id(s, uri)?)
+        ["boards", b, "stacks"] => {
+            let board = id(b, uri)?;
+            let mut stacks = client.deck_stacks(board).await.map_err(internal)?;
+            host.with_visible_attachment_counts(client, board, &mut stacks)
                 .await
-                .map(|s| s.cards),
-        ),
-        ["boards", b, "stacks", s, "cards", c] => json(
-            client
-                .deck_card(id(b, uri)?, id(s, uri)?, id(c, uri)?)
-                .await,
-        ),
+                .map_err(counting_failed)?;
+            json(Ok(stacks))
+        }
+        ["boards", b, "stacks", s] | ["boards", b, "stacks", s, "cards"] => {
+            let board = id(b, uri)?;
+            let stack = client
+                .deck_stack(board, id(s, uri)?)
+                .await
+                .map_err(internal)?;
+            let mut stacks = [stack];
+            host.with_visible_attachment_counts(client, board, &mut stacks)
+                .await
+                .map_err(counting_failed)?;
+            let [stack] = stacks;
+            if parts.len() == 4 {
+                json(Ok(stack))
+            } else {
+                json(Ok(stack.cards))
+            }
+        }
+        ["boards", b, "stacks", s, "cards", c] => {
+            let board = id(b, uri)?;
+            let card = client
+                .deck_card(board, id(s, uri)?, id(c, uri)?)
+                .await
+                .map_err(internal)?;
+            json(Ok(host
+                .with_visible_attachment_count(client, board, card)
+                .await
+                .map_err(counting_failed)?))
+        }
         ["boards", b, "labels"] => json(client.deck_board(id(b, uri)?).await.map(|b| b.labels)),
         ["boards", b, "labels", l] => json(client.deck_label(id(b, uri)?, id(l, uri)?).await),
         _ => Err(not_found(uri)),
