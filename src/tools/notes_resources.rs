@@ -37,7 +37,8 @@ pub fn templates(host: &NextcloudMcp) -> Vec<ResourceTemplate> {
     ]
 }
 
-fn to_mcp(err: impl std::fmt::Display) -> McpError {
+/// A failure reading a resource, as rmcp's internal error (shared with the Deck resources).
+pub(crate) fn to_mcp(err: impl std::fmt::Display) -> McpError {
     McpError::internal_error(err.to_string(), None)
 }
 

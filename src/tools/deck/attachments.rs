@@ -135,7 +135,7 @@ impl NextcloudMcp {
         let hidden = Hidden::load(self, client).await?;
         for stack in stacks.iter_mut() {
             for card in stack.cards.iter_mut() {
-                if card.attachment_count > 0 {
+                if has_attachments(card) {
                     count_visible(client, &hidden, board_id, card).await?;
                 }
             }

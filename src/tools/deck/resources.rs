@@ -7,8 +7,9 @@ use rmcp::model::{Resource, ResourceTemplate};
 use serde_json::Value;
 
 use crate::nextcloud::{NcResult, NextcloudClient};
+use crate::tools::NextcloudMcp;
+use crate::tools::notes_resources::to_mcp;
 use crate::tools::support::require_app;
-use crate::tools::{NextcloudMcp, ToolError};
 
 /// The fixed resource listing every board.
 pub const BOARDS_URI: &str = "nc://Deck/boards";
@@ -78,13 +79,9 @@ fn id(segment: &str, uri: &str) -> Result<i64, McpError> {
     })
 }
 
-fn internal(e: impl std::fmt::Display) -> McpError {
-    McpError::internal_error(e.to_string(), None)
-}
-
 fn json<T: serde::Serialize>(result: NcResult<T>) -> Result<Value, McpError> {
-    let value = result.map_err(internal)?;
-    serde_json::to_value(value).map_err(internal)
+    let value = result.map_err(to_mcp)?;
+    serde_json::to_value(value).map_err(to_mcp)
 }
 
 /// Reads a Deck resource; `None` when `uri` is not a Deck resource.
@@ -95,11 +92,6 @@ pub async fn read(
 ) -> Option<Result<Value, McpError>> {
     let rest = uri.strip_prefix("nc://Deck/")?;
     Some(read_parts(host, client, uri, rest.trim_end_matches('/')).await)
-}
-
-/// A failed recount of a card's visible attachments (`toolsets.files.excluded_tags`).
-fn counting_failed(e: ToolError) -> McpError {
-    internal(e.message)
 }
 
 async fn read_parts(
@@ -120,10 +112,10 @@ async fn read_parts(
         ["boards", b] => json(client.deck_board(id(b, uri)?).await),
         ["boards", b, "stacks"] => {
             let board = id(b, uri)?;
-            let mut stacks = client.deck_stacks(board).await.map_err(internal)?;
+            let mut stacks = client.deck_stacks(board).await.map_err(to_mcp)?;
             host.with_visible_attachment_counts(client, board, &mut stacks)
                 .await
-                .map_err(counting_failed)?;
+                .map_err(to_mcp)?;
             json(Ok(stacks))
         }
         ["boards", b, "stacks", s] | ["boards", b, "stacks", s, "cards"] => {
@@ -131,11 +123,11 @@ async fn read_parts(
             let stack = client
                 .deck_stack(board, id(s, uri)?)
                 .await
-                .map_err(internal)?;
+                .map_err(to_mcp)?;
             let mut stacks = [stack];
             host.with_visible_attachment_counts(client, board, &mut stacks)
                 .await
-                .map_err(counting_failed)?;
+                .map_err(to_mcp)?;
             let [stack] = stacks;
             if parts.len() == 4 {
                 json(Ok(stack))
@@ -148,11 +140,11 @@ async fn read_parts(
             let card = client
                 .deck_card(board, id(s, uri)?, id(c, uri)?)
                 .await
-                .map_err(internal)?;
+                .map_err(to_mcp)?;
             json(Ok(host
                 .with_visible_attachment_count(client, board, card)
                 .await
-                .map_err(counting_failed)?))
+                .map_err(to_mcp)?))
         }
         ["boards", b, "labels"] => json(client.deck_board(id(b, uri)?).await.map(|b| b.labels)),
         ["boards", b, "labels", l] => json(client.deck_label(id(b, uri)?, id(l, uri)?).await),
