@@ -86,6 +86,15 @@ impl Page {
     pub fn dav_path(&self) -> &str {
         &self.file
     }
+
+    /// Where the page's attachments live: `.attachments.<id>` beside its file. Collectives
+    /// moves, trashes and restores it with the page.
+    pub fn attachments_folder(&self) -> String {
+        match self.file.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/.attachments.{}", self.id),
+            None => format!(".attachments.{}", self.id),
+        }
+    }
 }
 
 /// A tag of a collective.
@@ -463,6 +472,21 @@ impl NextcloudClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_attachments_folder_sits_beside_the_page_file() {
+        let mut page = page_from(
+            &serde_json::json!({"id": 42, "collectivePath": "Collectives/Team",
+            "filePath": "Guide", "fileName": "Readme.md"}),
+        )
+        .unwrap_or_else(|| panic!("a page"));
+        assert_eq!(
+            page.attachments_folder(),
+            "Collectives/Team/Guide/.attachments.42"
+        );
+        page.file = "Tools.md".into();
+        assert_eq!(page.attachments_folder(), ".attachments.42");
+    }
 
     #[test]
     fn page_file_joins_the_sent_parts() {

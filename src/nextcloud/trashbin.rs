@@ -27,6 +27,23 @@ pub struct TrashEntry {
     pub kind: String,
     /// Size in bytes, when reported.
     pub size: Option<u64>,
+    /// The item's file id (`oc:fileid`; a trashed file keeps its id and its tags).
+    #[serde(skip)]
+    pub file_id: Option<i64>,
+    /// The entry's href, as the server sent it (decoded), to look inside a trashed folder.
+    #[serde(skip)]
+    pub href: String,
+}
+
+/// Something inside a trashed folder.
+#[derive(Debug, Clone)]
+pub struct TrashedChild {
+    /// Its href, as the server sent it (decoded).
+    pub href: String,
+    /// Its file id, when reported.
+    pub file_id: Option<i64>,
+    /// True for a folder.
+    pub is_dir: bool,
 }
 
 /// One earlier version of a file.
@@ -85,6 +102,7 @@ impl NextcloudClient {
                     (NS_DAV, "getcontentlength"),
                     (NS_DAV, "resourcetype"),
                     (NS_OC, "size"),
+                    (NS_OC, "fileid"),
                 ],
             )
             .await?;
@@ -116,8 +134,33 @@ impl NextcloudClient {
                         .text(NS_DAV, "getcontentlength")
                         .or_else(|| r.text(NS_OC, "size"))
                         .and_then(|s| s.parse().ok()),
+                    file_id: r.text(NS_OC, "fileid").and_then(|id| id.parse().ok()),
+                    href: r.href.clone(),
                     entry_id,
                 }
+            })
+            .collect())
+    }
+
+    /// What a trashed folder holds, one level down (`Depth: 1` on the href the trash bin
+    /// listing gave, reused as sent); Nextcloud's trash bin answers PROPFIND inside trashed
+    /// folders, also those of Collectives' page trash.
+    pub async fn trash_folder_children(&self, href: &str) -> NcResult<Vec<TrashedChild>> {
+        let responses = self
+            .propfind(
+                &self.href_path(href),
+                "1",
+                &[(NS_OC, "fileid"), (NS_DAV, "resourcetype")],
+            )
+            .await?;
+        let own = href.trim_end_matches('/');
+        Ok(responses
+            .iter()
+            .filter(|r| r.href.trim_end_matches('/') != own)
+            .map(|r| TrashedChild {
+                href: r.href.clone(),
+                file_id: r.text(NS_OC, "fileid").and_then(|id| id.parse().ok()),
+                is_dir: r.is_collection(),
             })
             .collect())
     }

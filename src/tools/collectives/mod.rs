@@ -11,7 +11,10 @@ use rmcp::RoleServer;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::service::RequestContext;
 
+use std::collections::HashSet;
+
 use super::files::hidden::Hidden;
+use super::files::trash_check::{Contents, TrashCheck, tagged_anywhere};
 use super::support::require_probed_app;
 use super::{NextcloudMcp, ToolError, ToolResult};
 use crate::nextcloud::NextcloudClient;
@@ -53,22 +56,7 @@ impl NextcloudMcp {
         ctx: &RequestContext<RoleServer>,
     ) -> ToolResult<(NextcloudClient, PageFilter)> {
         let (client, mut filter) = self.collectives_client(ctx).await?;
-        let tags = &self.settings.files.excluded_tags;
-        if !tags.is_empty() {
-            filter.tagged_anywhere = client
-                .file_ids_tagged_anywhere(tags)
-                .await
-                .map_err(|e| {
-                    ToolError::new(format!(
-                        "cannot check the excluded tags of trashed pages, so nothing in the trash is shown: {e}"
-                    ))
-                })?
-                .ok_or_else(|| {
-                    ToolError::new(
-                        "this Nextcloud does not tell which trashed pages carry the tags in toolsets.files.excluded_tags (it needs Nextcloud 31 or later), so the page trash is not available through this server; use the Collectives web interface",
-                    )
-                })?;
-        }
+        filter.tagged_anywhere = tagged_anywhere(self, &client, "the page trash").await?;
         Ok((client, filter))
     }
 }
@@ -77,9 +65,9 @@ impl NextcloudMcp {
 /// the file id), so a tagged page file, or a page below a tagged folder, does not exist here.
 pub(crate) struct PageFilter {
     hidden: Hidden,
-    /// File ids carrying an excluded tag anywhere, also outside the user's files (filled for
-    /// the page trash only).
-    tagged_anywhere: std::collections::HashSet<i64>,
+    /// File ids carrying an excluded tag anywhere, also outside the user's files (for the page
+    /// trash only; `None` elsewhere and when no tags are excluded).
+    tagged_anywhere: Option<HashSet<i64>>,
 }
 
 impl PageFilter {
@@ -87,7 +75,10 @@ impl PageFilter {
     /// trashed page: its file, or the folder it was trashed from).
     pub fn is_hidden(&self, page: &Page) -> bool {
         self.hidden.is_hidden_id(page.id)
-            || self.tagged_anywhere.contains(&page.id)
+            || self
+                .tagged_anywhere
+                .as_ref()
+                .is_some_and(|ids| ids.contains(&page.id))
             || self.hidden.is_hidden(page.dav_path())
     }
 
@@ -113,15 +104,81 @@ impl PageFilter {
         Ok(())
     }
 
-    /// Refuses a page that is hidden or, for an index page, whose folder holds hidden
-    /// sub-pages or files (trashing, moving or copying it would take them along).
+    /// Refuses to restore or delete a trashed page when that would take hidden items along
+    /// (checked before anything moves). Collectives' page trash is one of the trash bin's
+    /// backends, so Nextcloud's trash bin shows what was trashed with the page: an index page's
+    /// folder with every sub-page and file below it, and the page's attachments folder
+    /// (`.attachments.<id>`). A folder page trashed in the web interface was never checked on
+    /// its way in, hence this look inside.
+    pub async fn check_trashed_along(
+        &self,
+        client: &NextcloudClient,
+        page: &Page,
+    ) -> ToolResult<()> {
+        let Some(tagged) = self.tagged_anywhere.as_ref() else {
+            return Ok(());
+        };
+        let check = TrashCheck::new(&self.hidden, Some(tagged));
+        let attachments = format!(".attachments.{}", page.id);
+        let mut folder_found = !page.is_index();
+        for entry in client.trash_list().await? {
+            let along = if entry.name == attachments {
+                true
+            } else if !folder_found && entry.kind == "directory" && entry.name == page.title {
+                // The page's folder is the one whose Readme.md is the page.
+                let children = client.trash_folder_children(&entry.href).await?;
+                folder_found = children.iter().any(|c| c.file_id == Some(page.id));
+                folder_found
+            } else {
+                false
+            };
+            if !along {
+                continue;
+            }
+            let contents = if check.carries_tag(&entry) {
+                Contents::Hidden
+            } else {
+                check.contents(client, &entry).await?
+            };
+            match contents {
+                Contents::Clear => {}
+                Contents::Hidden => {
+                    return Err(ToolError::new(format!(
+                        "page {} is not available for this: its sub-pages or attachments include items this server hides by configuration (toolsets.files.excluded_tags)",
+                        page.id
+                    )));
+                }
+                Contents::TooLarge => {
+                    return Err(ToolError::new(format!(
+                        "page {} has too many sub-page folders in the trash to check against toolsets.files.excluded_tags; restore or delete it in the Collectives web interface",
+                        page.id
+                    )));
+                }
+            }
+        }
+        if !folder_found {
+            return Err(ToolError::new(format!(
+                "page {}'s folder was not found in the trash bin, so its sub-pages cannot be checked against toolsets.files.excluded_tags; restore or delete it in the Collectives web interface",
+                page.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Refuses a page that is hidden, whose attachments folder holds hidden files or, for an
+    /// index page, whose folder holds hidden sub-pages or files (trashing, moving or copying it
+    /// would take them along).
     pub fn check_tree(&self, page: &Page) -> ToolResult<()> {
         self.check(page)?;
-        if let Some(folder) = page.folder()
-            && self.hidden.contains_hidden(folder)
+        let attachments = page.attachments_folder();
+        if page
+            .folder()
+            .is_some_and(|folder| self.hidden.contains_hidden(folder))
+            || self.hidden.is_hidden(&attachments)
+            || self.hidden.contains_hidden(&attachments)
         {
             return Err(ToolError::new(format!(
-                "page {} is not available for this: its sub-pages include items this server hides by configuration (toolsets.files.excluded_tags)",
+                "page {} is not available for this: its sub-pages or attachments include items this server hides by configuration (toolsets.files.excluded_tags)",
                 page.id
             )));
         }

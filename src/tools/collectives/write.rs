@@ -454,7 +454,9 @@ impl NextcloudMcp {
         let (client, filter) = self.collectives_trash_client(&ctx).await?;
         // Checked before restoring: restoring a hidden page would move a hidden file.
         let trash = client.collective_pages_trash(args.collective_id).await?;
-        filter.check_trashed(&trash, args.page_id)?;
+        if let Some(trashed) = filter.check_trashed(&trash, args.page_id)? {
+            filter.check_trashed_along(&client, &trashed).await?;
+        }
         let page = client
             .collective_page_restore(args.collective_id, args.page_id)
             .await?;
@@ -486,7 +488,9 @@ impl NextcloudMcp {
     ) -> Result<Json<Deleted>, ToolError> {
         let (client, filter) = self.collectives_trash_client(&ctx).await?;
         let trash = client.collective_pages_trash(args.collective_id).await?;
-        filter.check_trashed(&trash, args.page_id)?;
+        if let Some(trashed) = filter.check_trashed(&trash, args.page_id)? {
+            filter.check_trashed_along(&client, &trashed).await?;
+        }
         client
             .collective_page_delete(args.collective_id, args.page_id)
             .await?;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::{NextcloudMcp, ToolError};
 use super::hidden::{Hidden, norm_item};
+use super::trash_check::{Contents, MAX_TRASHED_FOLDERS_CHECKED, TrashCheck, tagged_anywhere};
 use super::visible_with_id;
 use super::write::PathArgs;
 use crate::nextcloud::trashbin::is_version_id;
@@ -94,11 +95,13 @@ impl NextcloudMcp {
     ) -> Result<Json<TrashList>, ToolError> {
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
+        let tagged = tagged_anywhere(self, &client, "the trash bin").await?;
+        let check = TrashCheck::new(&hidden, tagged.as_ref());
         let mut entries: Vec<TrashEntry> = client
             .trash_list()
             .await?
             .into_iter()
-            .filter(|e| !hidden.is_hidden(&e.original_location))
+            .filter(|e| !check.is_hidden(e))
             .collect();
         entries.sort_by_key(|e| std::cmp::Reverse(e.deletion_time));
         Ok(Json(TrashList {
@@ -140,18 +143,34 @@ impl NextcloudMcp {
         }
         let client = self.client(&ctx)?;
         let hidden = Hidden::load(self, &client).await?;
+        let tagged = tagged_anywhere(self, &client, "the trash bin").await?;
+        let check = TrashCheck::new(&hidden, tagged.as_ref());
         let entry = client
             .trash_list()
             .await?
             .into_iter()
             .find(|e| e.entry_id == entry_id)
-            .filter(|e| !hidden.is_hidden(&e.original_location))
+            .filter(|e| !check.is_hidden(e))
             .ok_or_else(|| {
                 ToolError::invalid(
                     "entry_id",
                     format!("no trash entry `{entry_id}`; nc_webdav_list_trash lists them"),
                 )
             })?;
+        // Checked before anything moves: restoring a folder brings back all it holds.
+        match check.contents(&client, &entry).await? {
+            Contents::Clear => {}
+            Contents::Hidden => {
+                return Err(ToolError::new(format!(
+                    "`{entry_id}` is not available for this: it contains items this server hides by configuration (toolsets.files.excluded_tags)"
+                )));
+            }
+            Contents::TooLarge => {
+                return Err(ToolError::new(format!(
+                    "`{entry_id}` holds more than {MAX_TRASHED_FOLDERS_CHECKED} folders, too many to check against toolsets.files.excluded_tags; restore it in the Nextcloud web interface"
+                )));
+            }
+        }
         client.trash_restore(&entry.entry_id, &entry.name).await?;
         Ok(Json(RestoreTrashResponse {
             message: format!(

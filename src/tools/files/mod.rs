@@ -8,6 +8,7 @@ mod history;
 mod meta;
 mod read;
 mod search;
+pub(crate) mod trash_check;
 mod write;
 
 use rmcp::handler::server::router::tool::ToolRouter;

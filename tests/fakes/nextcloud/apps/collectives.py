@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import current_user, get_state, ocs_response, ocs_route
-from .files import Node
+from .files import TRASH_BACKENDS, Node
 
 APP = "collectives"
 BASE = "/apps/collectives/api/v1.0"
@@ -433,7 +433,14 @@ async def trash_page(request: Request) -> Response:
     tree = st.tree(uid)
     base, paths = _nodes_of(tree, p)
     ts = st.tick()
-    entry = {"id": p["id"], "info": dict(p, trashTimestamp=ts), "nodes": {x: tree.pop(x) for x in paths}}
+    # The attachments folder beside a leaf page goes to the trash as an item of its own (inside an index page's
+    # folder it travels with the folder).
+    attachments = f"{folder_of(p)}/.attachments.{p['id']}"
+    paths += sorted(x for x in tree if x == attachments or x.startswith(attachments + "/")) if base != folder_of(p) else []
+    info = dict(p, trashTimestamp=ts)
+    if p["fileName"] == "Readme.md":  # as Collectives lists a trashed folder page: title = the folder's name
+        info.update(title=base.rsplit("/", 1)[-1], filePath="")
+    entry = {"id": p["id"], "info": info, "base": base, "ts": ts, "nodes": {x: tree.pop(x) for x in paths}}
     data(request)["page_trash"].setdefault(c["id"], []).append(entry)
     if data(request)["fail_after"]:
         return fail(request, 500, "An internal error occurred.")
@@ -445,6 +452,31 @@ async def list_trashed_pages(request: Request) -> Response:
     if err:
         return err
     return ocs_response(request, {"pages": [e["info"] for e in data(request)["page_trash"].get(c["id"], [])]})
+
+
+def trash_bin_items(request: Request, uid: str) -> list[dict[str, Any]]:
+    """The page trash as Nextcloud's trash bin shows it (Collectives' PageTrashBackend): one item per trashed page
+    file or folder and per trashed attachments folder, named as it was, `original-location` relative to the
+    collective's folder."""
+    out = []
+    for cid, entries in data(request)["page_trash"].items():
+        c = data(request)["collectives"].get(cid)
+        if c is None or uid not in c["members"]:
+            continue
+        root = f"{USER_FOLDER}/{c['name']}"
+        for e in entries:
+            attachments = f"{e['base'].rpartition('/')[0]}/.attachments.{e['id']}"
+            for base in (e["base"], attachments):
+                nodes = {k[len(base):]: v for k, v in e["nodes"].items() if k == base or k.startswith(base + "/")}
+                if not nodes:
+                    continue
+                name = base.rsplit("/", 1)[-1]
+                out.append({"entry_id": f"{name}.d{e['ts']}", "name": name, "deletion_time": e["ts"],
+                            "original_location": base[len(root) + 1:], "nodes": nodes})
+    return out
+
+
+TRASH_BACKENDS.append(trash_bin_items)
 
 
 def _trash_entry(request: Request, cid: int, pid: int) -> dict | None:

@@ -2,7 +2,8 @@
 oc:/nc: props, GET, PUT with If-Match/If-None-Match, MKCOL, DELETE to the trash bin, MOVE/COPY with
 Overwrite and the RFC 4918 tagged `If:` header), RFC 5323 SEARCH on `/remote.php/dav/` (basicsearch with
 like/eq/and/not, firstresult/nresults), the oc:filter-files REPORT (favorites, system tags), comments,
-system tags and their relations, trash bin and versions.
+system tags and their relations, trash bin (also PROPFIND inside trashed folders, and other apps' trash backends
+such as Collectives' page trash, listed read-only) and versions.
 
 Built from ../shared/nextcloud-api/webdav/ (SEARCH request, filter-files, comments REPORT, trashbin/versions
 endpoints): quoted etags (`&quot;...&quot;` in XML), percent-encoded hrefs, Sabre error bodies,
@@ -593,24 +594,56 @@ async def relations(request: Request) -> Response:
 
 # ---------------------------------------------------------------- trash bin and versions
 
+# Other trash backends (files_trashbin's ITrashBackend): each is called with (request, uid) and gives that user's
+# entries in the shape of Store.trash entries, read-only here. Collectives registers its page trash.
+TRASH_BACKENDS: list[Any] = []
+
+
+def _trash_props(e: dict[str, Any], node: Node, name: str, location: str) -> dict[str, Any]:
+    return {"nc:trashbin-filename": name, "nc:trashbin-original-location": location,
+            "nc:trashbin-deletion-time": e["deletion_time"],
+            "d:resourcetype": Raw("<d:collection/>") if node.is_dir else None,
+            "d:getcontentlength": None if node.is_dir else len(node.content), "oc:fileid": node.fileid}
+
+
+def _trash_inside(request: Request, uid: str, e: dict[str, Any], rest: str) -> Response:
+    """PROPFIND on a trashed item or anything below it (Depth 0 or 1), as files_trashbin's TrashFolder answers:
+    children are named as they were, with their own file ids."""
+    base = f"/remote.php/dav/trashbin/{quote(uid)}/trash/{quote(e['entry_id'])}"
+    node = e["nodes"].get(f"/{rest}" if rest else "")
+    if node is None:
+        return not_found(rest)
+    def href(sub: str) -> str:
+        return base + "".join("/" + quote(x) for x in sub.split("/") if x) + ("/" if e["nodes"][sub].is_dir else "")
+    name = rest.rsplit("/", 1)[-1] if rest else e["name"]
+    own = f"/{rest}" if rest else ""
+    out = [(href(own), _trash_props(e, node, name, e["original_location"] + own), [])]
+    if node.is_dir and request.headers.get("depth", "1") == "1":
+        for sub in sorted(x for x in e["nodes"] if x.startswith(own + "/") and "/" not in x[len(own) + 1:]):
+            out.append((href(sub), _trash_props(e, e["nodes"][sub], sub.rsplit("/", 1)[-1],
+                                                e["original_location"] + sub), []))
+    return multistatus_response(out)
+
+
 async def trash(request: Request) -> Response:
     uid = await current_user(request)
     if request.path_params["uid"] != uid:
         return sabre_error(403, "Sabre\\DAV\\Exception\\Forbidden", "Access denied")
     st = store(request)
     entries = st.trash.setdefault(uid, [])
+    others = [e for backend in TRASH_BACKENDS for e in backend(request, uid)]
     entry_id = request.path_params.get("entry")
     if entry_id is None:
         out = [(f"/remote.php/dav/trashbin/{quote(uid)}/trash/", {"d:resourcetype": Raw("<d:collection/>")}, [])]
-        for e in entries:
-            root = e["nodes"][""]
-            out.append((f"/remote.php/dav/trashbin/{quote(uid)}/trash/{quote(e['entry_id'])}", {
-                "nc:trashbin-filename": e["name"], "nc:trashbin-original-location": e["original_location"],
-                "nc:trashbin-deletion-time": e["deletion_time"],
-                "d:resourcetype": Raw("<d:collection/>") if root.is_dir else None,
-                "d:getcontentlength": None if root.is_dir else len(root.content),
-                "oc:fileid": root.fileid}, []))
+        for e in entries + others:
+            out.append((f"/remote.php/dav/trashbin/{quote(uid)}/trash/{quote(e['entry_id'])}",
+                        _trash_props(e, e["nodes"][""], e["name"], e["original_location"]), []))
         return multistatus_response(out)
+    if request.method == "PROPFIND":
+        found = next((e for e in entries + others if e["entry_id"] == entry_id), None)
+        if found is None:
+            return not_found(entry_id)
+        return _trash_inside(request, uid, found, request.path_params.get("rest", "").strip("/"))
     entry = next((e for e in entries if e["entry_id"] == entry_id), None)
     if entry is None:
         return not_found(entry_id)
@@ -689,7 +722,9 @@ def routes(state):
         dav_route("/systemtags-relations/files/{fileid:int}/{tagid:int}", relations, methods=["PUT", "DELETE"]),
         dav_route("/trashbin/{uid}/trash", trash, methods=["PROPFIND"]),
         dav_route("/trashbin/{uid}/trash/", trash, methods=["PROPFIND"]),
-        dav_route("/trashbin/{uid}/trash/{entry}", trash, methods=["MOVE"]),
+        dav_route("/trashbin/{uid}/trash/{entry}", trash, methods=["MOVE", "PROPFIND"]),
+        dav_route("/trashbin/{uid}/trash/{entry}/", trash, methods=["PROPFIND"]),
+        dav_route("/trashbin/{uid}/trash/{entry}/{rest:path}", trash, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}", versions, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}/", versions, methods=["PROPFIND"]),
         dav_route("/versions/{uid}/versions/{fileid:int}/{vid}", versions, methods=["MOVE"]),
