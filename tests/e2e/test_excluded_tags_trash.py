@@ -125,3 +125,20 @@ async def test_pages_trashed_with_hidden_sub_pages_or_attachments_are_not_restor
         assert await _trashed(s) == {"Onboarding", "Slides"}, "the refused calls changed the trash"
         files = {f["name"] for f in (await ok(s, "nc_webdav_list_directory", {"path": COLLECTIVE}))["files"]}
         assert f".attachments.{live}" in files and "Onboarding" not in files
+
+
+async def test_a_trashed_folder_too_large_to_check_is_refused_with_the_limit(mcp_server, mint_token):
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        await ok(s, "nc_webdav_write_file", {"path": "tagged.txt", "content": "x"})
+        await ok(s, "nc_webdav_tag_file", {"path": "tagged.txt", "tag": "confidential"})
+        await ok(s, "nc_webdav_create_directory", {"path": "Big"})
+        for i in range(200):  # with Big itself, one folder more than a restore looks into
+            await ok(s, "nc_webdav_create_directory", {"path": f"Big/{i:03}"})
+        # A tagged file in the trash, so a trashed folder may hold one and must be looked through.
+        for path in ("tagged.txt", "Big"):
+            await ok(s, "nc_webdav_delete_resource", {"path": path})
+        entry = (await _trash(s))["Big"]["entry_id"]
+    async with session_as("oauth", mcp_server, mint_token, config=HIDE) as s:
+        await fails(s, "nc_webdav_restore_from_trash", {"entry_id": entry}, "more than 200 folders", "web interface")
+    async with session_as("oauth", mcp_server, mint_token) as s:
+        assert "Big" in await _trash(s)
