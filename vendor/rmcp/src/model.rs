@@ -20,6 +20,7 @@ mod resource;
 mod serde_impl;
 mod skill;
 mod task;
+mod text_json;
 mod tool;
 pub use annotated::*;
 pub use capabilities::*;

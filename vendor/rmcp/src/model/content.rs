@@ -25,6 +25,7 @@ use super::{Annotations, MetaObject, resource::ResourceContents};
 #[non_exhaustive]
 pub struct TextContent {
     /// The text content of the message.
+    #[serde(serialize_with = "super::text_json::serialize")]
     pub text: String,
     /// Optional protocol-level metadata for this content block.
     #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
